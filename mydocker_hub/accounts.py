@@ -1,0 +1,96 @@
+"""Local accounts: a name, a role and a password hash (scrypt) in the database."""
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+
+from . import db
+
+ROLES = ("student", "teacher", "admin")
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+class AccountError(ValueError):
+    """A request about local accounts that cannot be honoured, said in one line."""
+
+
+def normalise_name(name):
+    """The canonical form of a local account name, or AccountError."""
+    canonical = (name or "").strip().lower()
+    if not NAME_PATTERN.match(canonical):
+        raise AccountError(
+            f"invalid user name {name!r}: use 1 to 64 characters among a-z 0-9 . _ @ -, "
+            "starting with a letter or a digit"
+        )
+    return canonical
+
+
+def hash_password(password):
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    encode = base64.b64encode
+    return f"scrypt${encode(salt).decode()}${encode(digest).decode()}"
+
+
+def check_password(password, password_hash):
+    try:
+        scheme, salt, digest = password_hash.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    expected = base64.b64decode(digest)
+    actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), **_SCRYPT)
+    return hmac.compare_digest(actual, expected)
+
+
+def generate_password():
+    return secrets.token_urlsafe(12)
+
+
+def create(name, role, password=None):
+    """Create an account; return its (name, password)."""
+    name = normalise_name(name)
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    password = password or generate_password()
+    with db.session() as session:
+        if session.get(db.LocalAccount, name) is not None:
+            raise AccountError(f"user {name!r} already exists")
+        session.add(db.LocalAccount(name=name, role=role, password_hash=hash_password(password)))
+    return name, password
+
+
+def reset_password(name):
+    """Give an account a new generated password and return it."""
+    name = normalise_name(name)
+    password = generate_password()
+    with db.session() as session:
+        account = session.get(db.LocalAccount, name)
+        if account is None:
+            raise AccountError(f"no local user {name!r}")
+        account.password_hash = hash_password(password)
+    return password
+
+
+def authenticate(name, password):
+    """The role of the account when the password matches, else None."""
+    try:
+        name = normalise_name(name)
+    except AccountError:
+        return None
+    with db.session() as session:
+        account = session.get(db.LocalAccount, name)
+        if account is None or not check_password(password or "", account.password_hash):
+            return None
+        return account.role
+
+
+def get_role(name):
+    with db.session() as session:
+        account = session.get(db.LocalAccount, normalise_name(name))
+        return account.role if account else None

@@ -1,0 +1,192 @@
+"""`mydocker-hub`: bring the platform up and administer it from the host.
+
+Every failure is one line on stderr and a non-zero exit, never a traceback.
+Settings come from ``MYDOCKER_*`` environment variables, and from a ``.env``
+file in the current folder for those the environment does not set.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+from docker.errors import DockerException
+
+from . import __version__
+from .deploy import DeployError, engine, hub, images, swarm
+
+
+def say(message):
+    print(f"mydocker-hub: {message}", flush=True)
+
+
+def read_dotenv(path=".env"):
+    """KEY=VALUE lines of `path` (comments and blank lines skipped)."""
+    values = {}
+    if not os.path.exists(path):
+        return values
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, sep, value = line.partition("=")
+            if not sep:
+                raise DeployError(f"{path}:{number}: expected KEY=VALUE")
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def instance_from_env():
+    environ = {**read_dotenv(), **os.environ}
+    return hub.Instance.from_env(environ)
+
+
+def source_root():
+    """The folder with images/ and jupyterhub_config.py: here, or the package's checkout."""
+    for candidate in (os.getcwd(), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))):
+        if os.path.exists(os.path.join(candidate, "images", "hub", "Dockerfile")):
+            return candidate
+    raise DeployError("run mydocker-hub from the root of its source tree (images/ not found)")
+
+
+def cmd_up(args):
+    started = time.monotonic()
+    instance = instance_from_env()
+    root = source_root()
+    client = engine.ensure(say)
+    swarm.ensure_swarm(client, say)
+    swarm.ensure_network(client, instance.network, say)
+    images.build_platform_images(client, say, root, force=args.rebuild)
+    hub.ensure(client, instance, root, say)
+    version = hub.wait_until_ready(client, instance)
+    code, out, err = hub.exec_admin(client, instance, ["ensure-admin"])
+    if code != 0:
+        raise DeployError(f"could not create the first administrator: {err.strip()}")
+    say(f"JupyterHub {version} is up at {instance.url}/ ({time.monotonic() - started:.0f} s)")
+    if out.strip():
+        print("\nFirst administrator (shown once; keep it safe):")
+        print("\n".join(f"  {line}" for line in out.strip().splitlines()))
+        print(f"  url: {instance.url}/hub/login\n")
+    return 0
+
+
+def cmd_down(args):
+    instance = instance_from_env()
+    client = engine.require()
+    container = hub.get_container(client, instance)
+    if container is not None:
+        container.remove(force=True)
+        say(f"Stopped the hub ({instance.container})")
+    removed = 0
+    for service in client.services.list(filters={"name": f"{instance.prefix}-"}):
+        if service.name.startswith(f"{instance.prefix}-"):
+            service.remove()
+            removed += 1
+    say(f"Stopped {removed} user server(s); accounts, homes and the database are kept")
+    return 0
+
+
+def cmd_status(args):
+    instance = instance_from_env()
+    client = engine.require()
+    container = hub.get_container(client, instance)
+    state = container.status if container else "absent"
+    print(f"hub:      {instance.container} ({state}) {instance.url}/")
+    swarm_state = client.info().get("Swarm", {}).get("LocalNodeState", "inactive")
+    print(f"swarm:    {swarm_state}")
+    services = [
+        s for s in client.services.list(filters={"name": f"{instance.prefix}-"})
+        if s.name.startswith(f"{instance.prefix}-")
+    ]
+    print(f"servers:  {len(services)}")
+    for service in services:
+        print(f"  {service.name}")
+    return 0 if state == "running" else 3
+
+
+def cmd_logs(args):
+    instance = instance_from_env()
+    client = engine.require()
+    print(hub.logs_tail(client, instance, args.lines))
+    return 0
+
+
+def _admin(args_list):
+    instance = instance_from_env()
+    client = engine.require()
+    code, out, err = hub.exec_admin(client, instance, args_list)
+    if out:
+        print(out, end="")
+    if code != 0:
+        message = err.strip().splitlines()[-1] if err.strip() else "failed"
+        raise DeployError(message.removeprefix("error: "))
+    return 0
+
+
+def cmd_token(args):
+    return _admin(["token", args.user])
+
+
+def cmd_add_user(args):
+    return _admin(["add-user", args.name, "--role", args.role])
+
+
+def cmd_reset_password(args):
+    return _admin(["reset-password", args.name])
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments get one line, not the usage text."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def parser():
+    p = OneLineParser(
+        prog="mydocker-hub", description="Run and administer a mydocker_hub platform."
+    )
+    p.add_argument("--version", action="version", version=__version__)
+    commands = p.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser
+    )
+
+    up = commands.add_parser("up", help="install what is missing and start the platform")
+    up.add_argument("--rebuild", action="store_true", help="rebuild the images")
+    up.set_defaults(func=cmd_up)
+    commands.add_parser("down", help="stop the platform (keeps all data)").set_defaults(
+        func=cmd_down
+    )
+    commands.add_parser("status", help="what runs").set_defaults(func=cmd_status)
+    logs = commands.add_parser("logs", help="the hub's last log lines")
+    logs.add_argument("-n", "--lines", type=int, default=100)
+    logs.set_defaults(func=cmd_logs)
+    token = commands.add_parser("token", help="print a new API token of an administrator")
+    token.add_argument("user", nargs="?", default="admin")
+    token.set_defaults(func=cmd_token)
+    add = commands.add_parser("add-user", help="create a local account, print its password")
+    add.add_argument("name")
+    add.add_argument("--role", choices=["student", "teacher", "admin"], default="student")
+    add.set_defaults(func=cmd_add_user)
+    reset = commands.add_parser("reset-password", help="give a local account a new password")
+    reset.add_argument("name")
+    reset.set_defaults(func=cmd_reset_password)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DeployError as e:
+        print(f"mydocker-hub: error: {e}", file=sys.stderr)
+    except DockerException as e:
+        print(f"mydocker-hub: error: Docker: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("mydocker-hub: interrupted", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Turn the deployment's small settings (environment variables) into JupyterHub config.
+
+`jupyterhub_config.py` calls `configure(c)`; everything here is a pure
+function of the environment variables, tested without a running hub. An admin
+overrides any of it below that call in their own ``jupyterhub_config.py``.
+"""
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+
+from . import __version__
+
+ADMIN_SERVICE = "mydocker-admin"
+
+IDLE_CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The deployment's settings, read from ``MYDOCKER_*`` environment variables."""
+
+    prefix: str = "mydocker"
+    network: str = "mydocker"
+    hub_host: str = "mydocker-hub"
+    data_dir: str = "/srv/jupyterhub"
+    db_url: str = ""
+    default_image: str = f"mydocker/jupyterlab:{__version__}"
+    volume_driver: str = "local"
+    volume_driver_options: tuple = ()
+    idle_timeout: int = 3600
+    admin_token_file: str = ""
+
+    @property
+    def database_url(self):
+        return self.db_url or f"sqlite:///{self.data_dir}/jupyterhub.sqlite"
+
+
+def parse_options(text):
+    """'type=nfs,o=addr=10.0.0.1' -> (('type', 'nfs'), ('o', 'addr=10.0.0.1'))."""
+    options = []
+    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"MYDOCKER_VOLUME_DRIVER_OPTS: expected key=value, got {item!r}")
+        options.append((key, value))
+    return tuple(options)
+
+
+def settings_from_env(environ):
+    prefix = environ.get("MYDOCKER_PREFIX", "mydocker")
+    data_dir = environ.get("MYDOCKER_DATA_DIR", "/srv/jupyterhub")
+    return Settings(
+        prefix=prefix,
+        network=environ.get("MYDOCKER_NETWORK", prefix),
+        hub_host=environ.get("MYDOCKER_HUB_HOST", f"{prefix}-hub"),
+        data_dir=data_dir,
+        db_url=environ.get("MYDOCKER_DB_URL", ""),
+        default_image=environ.get("MYDOCKER_DEFAULT_IMAGE", Settings.default_image),
+        volume_driver=environ.get("MYDOCKER_VOLUME_DRIVER", "local"),
+        volume_driver_options=parse_options(environ.get("MYDOCKER_VOLUME_DRIVER_OPTS", "")),
+        idle_timeout=int(environ.get("MYDOCKER_IDLE_TIMEOUT", "3600")),
+        admin_token_file=environ.get(
+            "MYDOCKER_ADMIN_TOKEN_FILE", os.path.join(data_dir, "admin-service-token")
+        ),
+    )
+
+
+def default_environments(settings):
+    """The environment every fresh platform offers."""
+    return [
+        {
+            "name": "jupyterlab",
+            "title": "JupyterLab",
+            "description": "Python 3 and JupyterLab, with a persistent home folder.",
+            "image": settings.default_image,
+            "public": True,
+            "cpu_limit": 1.0,
+            "mem_limit": "2G",
+        }
+    ]
+
+
+def services(settings, admin_token):
+    result = [{"name": ADMIN_SERVICE, "api_token": admin_token}]
+    if settings.idle_timeout > 0:
+        result.append(
+            {
+                "name": "idle-culler",
+                "command": [
+                    sys.executable,
+                    "-m",
+                    "jupyterhub_idle_culler",
+                    f"--timeout={settings.idle_timeout}",
+                ],
+            }
+        )
+    return result
+
+
+def roles(settings):
+    # The command line grants admin flags, which only an admin may do.
+    result = [{"name": "admin", "services": [ADMIN_SERVICE]}]
+    if settings.idle_timeout > 0:
+        result.append(
+            {"name": "idle-culler", "scopes": IDLE_CULLER_SCOPES, "services": ["idle-culler"]}
+        )
+    return result
+
+
+def read_or_create_secret(path):
+    """A random token kept in `path` (0600), created on first use."""
+    if os.path.exists(path):
+        with open(path) as f:
+            return f.read().strip()
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    token = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token)
+    return token
+
+
+def apply(c, settings, admin_token):
+    """Fill the traitlets config `c` from `settings` (pure but for `c`)."""
+    c.JupyterHub.spawner_class = "mydocker"
+    c.JupyterHub.authenticator_class = "mydocker"
+    c.JupyterHub.bind_url = "http://:8000"
+    c.JupyterHub.hub_bind_url = "http://:8081"
+    c.JupyterHub.hub_connect_url = f"http://{settings.hub_host}:8081"
+    c.JupyterHub.db_url = settings.database_url
+    c.JupyterHub.cookie_secret_file = os.path.join(settings.data_dir, "jupyterhub_cookie_secret")
+    c.ConfigurableHTTPProxy.pid_file = os.path.join(settings.data_dir, "jupyterhub-proxy.pid")
+    c.JupyterHub.allow_named_servers = True
+    # Our spawner queues starts itself and shows the place in line.
+    c.JupyterHub.concurrent_spawn_limit = 0
+    c.JupyterHub.services = services(settings, admin_token)
+    c.JupyterHub.load_roles = roles(settings)
+
+    c.Spawner.start_timeout = 180
+    c.Spawner.http_timeout = 120
+    c.SwarmCourseSpawner.prefix = settings.prefix
+    c.SwarmCourseSpawner.network_name = settings.network
+    c.SwarmCourseSpawner.volume_driver = settings.volume_driver
+    c.SwarmCourseSpawner.volume_driver_options = dict(settings.volume_driver_options)
+    c.StaticEnvironmentCatalog.environments = default_environments(settings)
+
+
+def configure(c, environ=None):
+    """Configure JupyterHub for this deployment (called from jupyterhub_config.py)."""
+    from . import db
+
+    settings = settings_from_env(os.environ if environ is None else environ)
+    admin_token = read_or_create_secret(settings.admin_token_file)
+    apply(c, settings, admin_token)
+    db.configure(settings.database_url)
+    return settings

@@ -1,0 +1,90 @@
+"""The platform's own tables, kept beside JupyterHub's in the same database.
+
+Every table is prefixed with ``mydocker_`` so that it never clashes with
+JupyterHub's. The URL defaults to ``MYDOCKER_DB_URL``, then to a SQLite file
+in the working directory, like JupyterHub's own default.
+"""
+
+import os
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, String, UniqueConstraint, create_engine, event, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+DEFAULT_URL = "sqlite:///jupyterhub.sqlite"
+
+_engine = None
+_sessionmaker = None
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LocalAccount(Base):
+    """An account with a password, for workshops and administrators."""
+
+    __tablename__ = "mydocker_local_accounts"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(512))
+    role: Mapped[str] = mapped_column(String(32))
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Enrolment(Base):
+    """A user enrolled in an environment (by an LMS launch or a join link)."""
+
+    __tablename__ = "mydocker_enrolments"
+    __table_args__ = (UniqueConstraint("environment", "user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    environment: Mapped[str] = mapped_column(String(64), index=True)
+    user: Mapped[str] = mapped_column(String(255), index=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    @classmethod
+    def exists(cls, session, environment, user):
+        query = select(cls.id).where(cls.environment == environment, cls.user == user)
+        return session.execute(query).first() is not None
+
+    @classmethod
+    def add(cls, session, environment, user):
+        if not cls.exists(session, environment, user):
+            session.add(cls(environment=environment, user=user))
+
+
+def configure(url=None):
+    """Connect to the database at `url` and create the platform's tables."""
+    global _engine, _sessionmaker
+    url = url or os.environ.get("MYDOCKER_DB_URL") or DEFAULT_URL
+    if _engine is not None and str(_engine.url) == url:
+        return _engine
+    kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
+    _engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(_engine, "connect", _sqlite_pragmas)
+    Base.metadata.create_all(_engine)
+    _sessionmaker = sessionmaker(_engine, expire_on_commit=False)
+    return _engine
+
+
+def _sqlite_pragmas(connection, _record):
+    # WAL lets the admin command line write while the hub reads.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+@contextmanager
+def session():
+    """A transaction: committed when the block ends, rolled back on error."""
+    if _sessionmaker is None:
+        configure()
+    with _sessionmaker() as s, s.begin():
+        yield s

@@ -1,0 +1,182 @@
+"""The hub's container: on the overlay network, its data on a named volume,
+published on the loopback interface (or MYDOCKER_BIND)."""
+
+import hashlib
+import io
+import json
+import os
+import tarfile
+import time
+from dataclasses import dataclass, field
+
+import requests
+from docker.errors import APIError, NotFound
+
+from . import DeployError
+from .images import HUB_IMAGE
+
+CONFIG_PATH = "/etc/mydocker/jupyterhub_config.py"
+SPEC_LABEL = "mydocker.spec-hash"
+# Settings of the command line itself, not passed to the hub.
+HOST_ONLY = {"MYDOCKER_PORT", "MYDOCKER_BIND"}
+
+
+@dataclass
+class Instance:
+    """One deployment on this machine, told apart from others by its prefix."""
+
+    prefix: str = "mydocker"
+    port: int = 8000
+    bind: str = "127.0.0.1"
+    settings: dict = field(default_factory=dict)  # MYDOCKER_* passed to the hub
+
+    @classmethod
+    def from_env(cls, environ):
+        prefix = environ.get("MYDOCKER_PREFIX", "mydocker")
+        try:
+            port = int(environ.get("MYDOCKER_PORT", "8000"))
+        except ValueError:
+            raise DeployError(f"MYDOCKER_PORT must be a port number, not {environ['MYDOCKER_PORT']!r}") from None
+        settings = {
+            key: value
+            for key, value in environ.items()
+            if key.startswith("MYDOCKER_") and key not in HOST_ONLY
+        }
+        return cls(prefix=prefix, port=port, bind=environ.get("MYDOCKER_BIND", "127.0.0.1"), settings=settings)
+
+    @property
+    def container(self):
+        return f"{self.prefix}-hub"
+
+    @property
+    def network(self):
+        return self.settings.get("MYDOCKER_NETWORK", self.prefix)
+
+    @property
+    def data_volume(self):
+        return f"{self.prefix}-hub-data"
+
+    @property
+    def url(self):
+        host = "127.0.0.1" if self.bind in ("0.0.0.0", "") else self.bind
+        return f"http://{host}:{self.port}"
+
+    def hub_environment(self):
+        env = dict(self.settings)
+        env.update(
+            MYDOCKER_PREFIX=self.prefix,
+            MYDOCKER_NETWORK=self.network,
+            MYDOCKER_HUB_HOST=self.container,
+            MYDOCKER_PUBLIC_URL=self.url,
+        )
+        return env
+
+
+def read_config(root):
+    with open(os.path.join(root, "jupyterhub_config.py"), "rb") as f:
+        return f.read()
+
+
+def spec_hash(image_id, instance, config):
+    data = json.dumps(
+        [image_id, instance.hub_environment(), instance.port, instance.bind], sort_keys=True
+    ).encode()
+    return hashlib.sha256(data + config).hexdigest()[:16]
+
+
+def get_container(client, instance):
+    try:
+        return client.containers.get(instance.container)
+    except NotFound:
+        return None
+
+
+def _config_archive(config):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo(os.path.basename(CONFIG_PATH))
+        info.size = len(config)
+        info.mode = 0o644
+        tar.addfile(info, io.BytesIO(config))
+    return buffer.getvalue()
+
+
+def create(client, instance, config, wanted_hash):
+    try:
+        container = client.containers.create(
+            HUB_IMAGE,
+            name=instance.container,
+            hostname=instance.container,
+            network=instance.network,
+            ports={"8000/tcp": (instance.bind, instance.port)},
+            volumes={
+                instance.data_volume: {"bind": "/srv/jupyterhub", "mode": "rw"},
+                # The hub (and only the hub) drives Docker to run the servers.
+                "/var/run/docker.sock": {"bind": "/var/run/docker.sock", "mode": "rw"},
+            },
+            environment=instance.hub_environment(),
+            labels={SPEC_LABEL: wanted_hash, "mydocker.instance": instance.prefix},
+            restart_policy={"Name": "unless-stopped"},
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+        )
+    except APIError as e:
+        raise DeployError(f"could not create the hub container: {e.explanation}") from None
+    container.put_archive(os.path.dirname(CONFIG_PATH), _config_archive(config))
+    return container
+
+
+def ensure(client, instance, root, say):
+    """Run the hub with the current image and settings; keep it if nothing changed."""
+    config = read_config(root)
+    image = client.images.get(HUB_IMAGE)
+    wanted = spec_hash(image.id, instance, config)
+    container = get_container(client, instance)
+    if container is not None and container.labels.get(SPEC_LABEL) != wanted:
+        say(f"Replacing the hub container {instance.container} (image or settings changed)")
+        container.remove(force=True)
+        container = None
+    if container is None:
+        say(f"Creating the hub container {instance.container}")
+        container = create(client, instance, config, wanted)
+    if container.status != "running":
+        try:
+            container.start()
+        except APIError as e:
+            raise DeployError(f"could not start the hub: {e.explanation}") from None
+    return container
+
+
+def wait_until_ready(client, instance, timeout=120):
+    """Wait for /hub/api to answer; return JupyterHub's version."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(f"{instance.url}/hub/api", timeout=2)
+            if response.status_code == 200:
+                return response.json()["version"]
+        except requests.RequestException:
+            pass
+        container = get_container(client, instance)
+        if container is None or container.status in ("exited", "dead"):
+            break
+        time.sleep(0.5)
+    logs = logs_tail(client, instance, 20)
+    raise DeployError(f"the hub did not answer on {instance.url}/hub/api; its last logs:\n{logs}")
+
+
+def logs_tail(client, instance, lines):
+    container = get_container(client, instance)
+    if container is None:
+        return "(no hub container)"
+    return container.logs(tail=lines).decode(errors="replace").rstrip()
+
+
+def exec_admin(client, instance, args):
+    """Run `python -m mydocker_hub.admin ARGS` in the hub; return (exit code, output)."""
+    container = get_container(client, instance)
+    if container is None or container.status != "running":
+        raise DeployError(f"the hub ({instance.container}) is not running: run `make up` first")
+    result = container.exec_run(["python3", "-m", "mydocker_hub.admin", *args], demux=True)
+    out, err = result.output
+    return result.exit_code, (out or b"").decode(), (err or b"").decode()

@@ -1,0 +1,456 @@
+"""SwarmCourseSpawner: each server is one environment, run as a Docker Swarm service.
+
+The environment (chosen by its teachers) decides the image, the resources, the
+volumes and the placement; the student only says which environment. Starts
+report real phases, fail at once with a readable reason, and never queue
+behind a single Docker thread.
+"""
+
+import asyncio
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from docker.errors import APIError, NotFound
+from dockerspawner import SwarmSpawner
+from traitlets import Dict, Float, Instance, Integer, List, Type, Unicode, default
+
+from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
+from .swarm import messages, names, specs
+from .swarm.slots import StartSlots
+
+# Progress (out of 100) shown for each phase of a start.
+TASK_PROGRESS = {
+    "new": 40,
+    "pending": 45,
+    "assigned": 50,
+    "accepted": 55,
+    "preparing": 60,
+    "ready": 65,
+    "starting": 70,
+    "running": 80,
+}
+
+
+class SpawnError(Exception):
+    """A start that cannot succeed, with a message meant for the student."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.jupyterhub_message = message
+
+
+class SwarmCourseSpawner(SwarmSpawner):
+    """Runs each (user, environment) server as a Docker Swarm service."""
+
+    catalog_class = Type(
+        StaticEnvironmentCatalog,
+        klass=EnvironmentCatalog,
+        config=True,
+        help="""
+        Where environments come from: a subclass of
+        `mydocker_hub.environments.EnvironmentCatalog`.
+
+        .. versionadded:: 0.1
+        """,
+    )
+
+    default_environment = Unicode(
+        "jupyterlab",
+        config=True,
+        help="""
+        The environment of a user's default (unnamed) server. Named servers
+        are named after their environment.
+
+        .. versionadded:: 0.1
+        """,
+    )
+
+    docker_threads = Integer(
+        16,
+        config=True,
+        help="""
+        How many Docker API calls may run at once (shared by all servers).
+        The stock spawner runs them one at a time, which serialises a class
+        starting together.
+
+        .. versionadded:: 0.1
+        """,
+    )
+
+    max_concurrent_starts = Integer(
+        20,
+        config=True,
+        help="""
+        How many servers may be in the creating phase at once; further starts
+        wait in line and their progress page shows their position.
+
+        .. versionadded:: 0.1
+        """,
+    )
+
+    task_poll_interval = Float(
+        0.5,
+        config=True,
+        help="How often (seconds) to look at a starting task's state.",
+    )
+
+    home_path = Unicode(
+        "/home/student",
+        config=True,
+        help="Where the per-user home volume is mounted in the container.",
+    )
+
+    work_path = Unicode(
+        "/home/student/work",
+        config=True,
+        help="""
+        Where the per-(user, environment) work volume is mounted, for
+        environments that ask for one. The image should own this folder
+        by the container's user.
+        """,
+    )
+
+    gpu_kind = Unicode(
+        "NVIDIA-GPU",
+        config=True,
+        help="""
+        The Swarm generic resource that counts GPUs (the name given in the
+        nodes' ``node-generic-resources``).
+        """,
+    )
+
+    compute_label = Unicode(
+        "mydocker.compute",
+        config=True,
+        help="""
+        The node label that places an environment by its compute type: an
+        environment with ``compute_type: "gpu"`` runs only on nodes labelled
+        ``mydocker.compute=gpu``.
+        """,
+    )
+
+    cap_add = List(
+        Unicode(),
+        config=True,
+        help="""
+        Capabilities given back to user containers. All are dropped by
+        default, which a non-root JupyterLab server does not need.
+        """,
+    )
+
+    extra_labels = Dict(
+        Unicode(),
+        config=True,
+        help="Labels added to every service and volume (e.g. to tell deployments apart).",
+    )
+
+    course_environment = Instance(
+        "mydocker_hub.environments.Environment", allow_none=True, help="The running environment."
+    )
+
+    _catalogs = {}
+    _slots = None
+    _node_names = {}
+
+    @default("prefix")
+    def _default_prefix(self):
+        return os.environ.get("MYDOCKER_PREFIX", "mydocker")
+
+    @default("network_name")
+    def _default_network_name(self):
+        return os.environ.get("MYDOCKER_NETWORK", "mydocker")
+
+    @default("use_internal_ip")
+    def _default_use_internal_ip(self):
+        return True
+
+    @default("client_kwargs")
+    def _default_client_kwargs(self):
+        return {"max_pool_size": self.docker_threads}
+
+    @default("options_form")
+    def _default_options_form(self):
+        # Students never choose an image or limits: nothing to ask.
+        return ""
+
+    @default("options_from_form")
+    def _default_options_from_form(self):
+        return lambda formdata: {}
+
+    @default("object_name")
+    def _object_name_default(self):
+        return names.service_name(self.prefix, self.user.name, self.environment_name)
+
+    @property
+    def executor(self):
+        """One pool of `docker_threads` threads shared by every server."""
+        cls = SwarmCourseSpawner
+        if cls._executor is None:
+            cls._executor = ThreadPoolExecutor(
+                self.docker_threads, thread_name_prefix="mydocker-docker"
+            )
+        return cls._executor
+
+    @property
+    def catalog(self):
+        cls = self.catalog_class
+        if cls not in self._catalogs:
+            self._catalogs[cls] = cls(config=self.config, log=self.log)
+        return self._catalogs[cls]
+
+    @property
+    def start_slots(self):
+        cls = SwarmCourseSpawner
+        if cls._slots is None:
+            cls._slots = StartSlots(self.max_concurrent_starts)
+        return cls._slots
+
+    @property
+    def environment_name(self):
+        return self.name or self.user_options.get("environment") or self.default_environment
+
+    # ---- progress ----------------------------------------------------------
+
+    def _reset_progress(self):
+        self._events = []
+        self._events_changed = asyncio.Event()
+
+    def _report(self, progress, message):
+        if not hasattr(self, "_events"):
+            self._reset_progress()
+        self._events.append({"progress": progress, "message": message})
+        self._events_changed.set()
+        self.log.debug("Start of %s: %s", self._log_name, message)
+
+    async def progress(self):
+        """Yield the phases of the current start as they happen."""
+        if not hasattr(self, "_events"):
+            self._reset_progress()
+        sent = 0
+        while True:
+            while sent < len(self._events):
+                yield self._events[sent]
+                sent += 1
+            self._events_changed.clear()
+            await self._events_changed.wait()
+
+    # ---- choosing the environment -----------------------------------------
+
+    def resolve_environment(self):
+        """The environment this server runs, or a SpawnError saying why not."""
+        options = dict(self.user_options or {})
+        requested = options.pop("environment", None)
+        if options:
+            raise SpawnError(
+                "These settings cannot be chosen when starting a server: "
+                f"{', '.join(sorted(options))}. They come from the environment."
+            )
+        if self.name and requested and requested != self.name:
+            raise SpawnError(
+                f"This server belongs to the environment “{self.name}”, not “{requested}”."
+            )
+        name = self.environment_name
+        environment = self.catalog.get(name)
+        if environment is None:
+            raise SpawnError(f"There is no environment called “{name}”.")
+        refusal = self.catalog.refusal(environment, self.user.name, is_admin=self.user.admin)
+        if refusal:
+            raise SpawnError(refusal)
+        return environment
+
+    def server_plan(self, environment, args):
+        """The pure description of the service to create (see swarm.specs)."""
+        home = names.home_volume_name(self.prefix, self.user.name)
+        work = names.work_volume_name(self.prefix, self.user.name, environment.name)
+        return specs.ServerPlan(
+            service_name=self.object_name,
+            user_name=self.user.name,
+            server_name=self.name,
+            environment=environment,
+            env=self.get_env(),
+            args=args,
+            network=self.network_name,
+            home_volume=home if environment.home_volume else "",
+            work_volume=work if environment.work_volume else "",
+            home_path=self.home_path,
+            work_path=self.work_path,
+            volume_driver=self.volume_driver or "local",
+            volume_driver_options=self.volume_driver_options,
+            gpu_kind=self.gpu_kind,
+            compute_label=self.compute_label,
+            cap_add=self.cap_add,
+            extra_labels=self.extra_labels,
+        )
+
+    def get_env(self):
+        env = super().get_env()
+        if self.course_environment is not None:
+            env["MYDOCKER_ENVIRONMENT"] = self.course_environment.name
+        return env
+
+    # ---- lifecycle ---------------------------------------------------------
+
+    async def start(self):
+        self._reset_progress()
+        environment = self.resolve_environment()
+        self.course_environment = environment
+        self.image = environment.image
+        self.object_name = self._object_name_default()
+        self.cpu_limit = environment.cpu_limit
+        self.mem_limit = environment.mem_limit or None
+
+        def queued(position):
+            self._report(5, f"Waiting for a start slot: {position} before you in line")
+
+        await self.start_slots.acquire(on_position=queued)
+        try:
+            await self._remove_leftover_service()
+            self._report(30, f"Creating your “{environment.display_name}” environment")
+            args = await self.get_command()
+            spec = specs.service_spec(self.server_plan(environment, args))
+            service = await self.docker("create_service", **spec)
+            self.object_id = service["ID"]
+            self.log.info(
+                "Created service %s (id %s) for %s from %s",
+                self.object_name,
+                self.object_id[:7],
+                self._log_name,
+                environment.image,
+            )
+            try:
+                task = await self._wait_for_task()
+            except BaseException:
+                await self._remove_service_quietly()
+                raise
+        finally:
+            self.start_slots.release()
+        ip = self._task_address(task)
+        self._report(90, "Your environment is running; waiting for it to answer")
+        return ip, self.port
+
+    async def get_command(self):
+        if self.cmd:
+            return list(self.cmd) + self.get_args()
+        try:
+            image = await self.docker("inspect_image", self.image)
+        except NotFound:
+            raise SpawnError(
+                "The software image of this environment is not available. Tell your teacher: "
+                "it must be built again."
+            ) from None
+        return list(image["Config"]["Cmd"] or []) + self.get_args()
+
+    async def _remove_leftover_service(self):
+        try:
+            await self.docker("inspect_service", self.object_name)
+        except NotFound:
+            return
+        self.log.warning("Removing leftover service %s", self.object_name)
+        await self._remove_service_quietly()
+
+    async def _remove_service_quietly(self):
+        try:
+            await self.docker("remove_service", self.object_name)
+        except NotFound:
+            pass
+        except APIError as e:
+            self.log.error("Could not remove service %s: %s", self.object_name, e)
+        self.object_id = ""
+
+    async def _node_name(self, node_id):
+        if not node_id:
+            return ""
+        if node_id not in self._node_names:
+            try:
+                node = await self.docker("inspect_node", node_id)
+                self._node_names[node_id] = node["Description"]["Hostname"]
+            except APIError:
+                return node_id[:12]
+        return self._node_names[node_id]
+
+    async def _current_task(self):
+        tasks = await self.docker("tasks", filters={"service": self.object_name})
+        if not tasks:
+            return None
+        return max(tasks, key=lambda task: task.get("CreatedAt", ""))
+
+    async def _wait_for_task(self):
+        """Follow the task until it runs; fail at once on a terminal state."""
+        deadline = time.monotonic() + self.start_timeout
+        last_state = None
+        while time.monotonic() < deadline:
+            task = await self._current_task()
+            if task is not None:
+                status = task["Status"]
+                state = status["State"]
+                if state != last_state:
+                    node = await self._node_name(task.get("NodeID"))
+                    where = f" on {node}" if node else ""
+                    self._report(TASK_PROGRESS.get(state, 60), f"Task {state}{where}")
+                    last_state = state
+                if state == "running":
+                    return task
+                exit_code = status.get("ContainerStatus", {}).get("ExitCode")
+                failure = messages.task_failure(
+                    state, status.get("Err", ""), exit_code, self.course_environment.mem_limit
+                )
+                if failure:
+                    self.log.warning(
+                        "Start of %s failed: task %s: %s", self._log_name, state, status
+                    )
+                    raise SpawnError(failure)
+            await asyncio.sleep(self.task_poll_interval)
+        raise SpawnError(
+            f"Your environment did not start within {self.start_timeout} seconds. "
+            "Try again; if it persists, tell your teacher."
+        )
+
+    def _task_address(self, task):
+        """The task's own address on the hub's network (never the service name:
+        the name can still resolve to a previous task for a while)."""
+        for attachment in task.get("NetworksAttachments") or []:
+            if attachment["Network"]["Spec"]["Name"] == self.network_name:
+                return attachment["Addresses"][0].split("/")[0]
+        raise SpawnError(
+            f"Your environment runs but is not on the network {self.network_name!r}. "
+            "Tell the platform's administrators."
+        )
+
+    async def poll(self):
+        if not self.object_name or not self.object_id:
+            return 0
+        try:
+            task = await self._current_task()
+        except NotFound:
+            return 0
+        if task is None:
+            return 0
+        state = task["Status"]["State"]
+        if state in {"new", "pending", "assigned", "accepted", "preparing", "ready", "starting"}:
+            return None
+        if state == "running":
+            return None
+        return task["Status"].get("ContainerStatus", {}).get("ExitCode", 1) or 1
+
+    async def stop(self, now=False):
+        self.log.info("Stopping service %s of %s", self.object_name, self._log_name)
+        await self._remove_service_quietly()
+        self.clear_state()
+
+    # ---- state -------------------------------------------------------------
+
+    def get_state(self):
+        state = super().get_state()
+        if self.object_id:
+            state["environment"] = self.environment_name
+        return state
+
+    def load_state(self, state):
+        super().load_state(state)
+        if state.get("environment"):
+            self.course_environment = self.catalog.get(state["environment"])
+
+    def clear_state(self):
+        super().clear_state()
+        self.object_id = ""
