@@ -96,7 +96,8 @@ def cmd_status(args):
     swarm_state = client.info().get("Swarm", {}).get("LocalNodeState", "inactive")
     print(f"swarm:    {swarm_state}")
     services = [
-        s for s in client.services.list(filters={"name": f"{instance.prefix}-"})
+        s
+        for s in client.services.list(filters={"name": f"{instance.prefix}-"})
         if s.name.startswith(f"{instance.prefix}-")
     ]
     print(f"servers:  {len(services)}")

@@ -67,9 +67,7 @@ class Environment:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise ValueError(
-                f"environment {data.get('name')!r}: unknown keys {sorted(unknown)}"
-            )
+            raise ValueError(f"environment {data.get('name')!r}: unknown keys {sorted(unknown)}")
         return cls(**data)
 
     @property
@@ -83,7 +81,10 @@ def access_refusal(environment, user_name, *, is_admin=False, enrolled=False):
     The message is shown to the student as it is.
     """
     if environment.status == ARCHIVED:
-        return f"The environment “{environment.display_name}” is archived and can no longer be started."
+        return (
+            f"The environment “{environment.display_name}” is archived "
+            "and can no longer be started."
+        )
     is_teacher = is_admin or user_name in environment.teachers
     if environment.status in (DRAFT, TEST):
         if is_teacher:

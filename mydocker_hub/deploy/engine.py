@@ -29,7 +29,9 @@ def install(say):
     if shutil.which("dockerd"):
         return
     if os.geteuid() != 0:
-        raise DeployError("Docker Engine is not installed; run as root to let mydocker-hub install it")
+        raise DeployError(
+            "Docker Engine is not installed; run as root to let mydocker-hub install it"
+        )
     say("Installing Docker Engine from Debian's packages (docker.io)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     for command in (["apt-get", "update"], ["apt-get", "install", "-y", "docker.io"]):
@@ -54,7 +56,7 @@ def _wait_for_exit_of_old_daemon(timeout=30):
 
 
 def start(say, timeout=60):
-    say("Starting the Docker daemon (log: %s)" % DOCKERD_LOG)
+    say(f"Starting the Docker daemon (log: {DOCKERD_LOG})")
     _wait_for_exit_of_old_daemon()
     log = open(DOCKERD_LOG, "ab")
     subprocess.Popen(

@@ -36,13 +36,20 @@ class Instance:
         try:
             port = int(environ.get("MYDOCKER_PORT", "8000"))
         except ValueError:
-            raise DeployError(f"MYDOCKER_PORT must be a port number, not {environ['MYDOCKER_PORT']!r}") from None
+            raise DeployError(
+                f"MYDOCKER_PORT must be a port number, not {environ['MYDOCKER_PORT']!r}"
+            ) from None
         settings = {
             key: value
             for key, value in environ.items()
             if key.startswith("MYDOCKER_") and key not in HOST_ONLY
         }
-        return cls(prefix=prefix, port=port, bind=environ.get("MYDOCKER_BIND", "127.0.0.1"), settings=settings)
+        return cls(
+            prefix=prefix,
+            port=port,
+            bind=environ.get("MYDOCKER_BIND", "127.0.0.1"),
+            settings=settings,
+        )
 
     @property
     def container(self):

@@ -72,7 +72,10 @@ def mounts(plan):
     Docker creates a missing volume on the node that runs the task, with these
     labels and driver options, and fills it from the image the first time.
     """
-    wanted = (("home", plan.home_volume, plan.home_path), ("work", plan.work_volume, plan.work_path))
+    wanted = (
+        ("home", plan.home_volume, plan.home_path),
+        ("work", plan.work_volume, plan.work_path),
+    )
     return [
         Mount(
             target=target,

@@ -1,0 +1,50 @@
+"""A real platform for the integration tests: `mydocker-hub up` on the local Swarm.
+
+It runs under its own prefix (``mydtest``) and port, so that it never touches
+a platform deployed on the same machine; everything named with the prefix is
+removed before and after the session. When a test fails, the hub's logs and
+the logs of the test's services are printed.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+import docker
+import pytest
+from deployment import CLI, PORT, PREFIX, ROOT, Platform, dump_logs, remove_everything
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.session.mydocker_failed = True
+        try:
+            dump_logs(PREFIX)
+        except Exception as e:  # the logs are a help; never hide the failure
+            print(f"(could not dump logs: {e})", file=sys.stderr)
+    return report
+
+
+@pytest.fixture(scope="session")
+def platform():
+    """The platform, brought up with the same command an admin uses."""
+    env = dict(os.environ, MYDOCKER_PREFIX=PREFIX, MYDOCKER_PORT=str(PORT))
+    env.pop("MYDOCKER_NETWORK", None)
+    # Docker may not run yet: `up` installs and starts it, like on a fresh machine.
+    subprocess.run([CLI, "down"], env=env, cwd=ROOT, capture_output=True)
+    try:
+        remove_everything(PREFIX)
+    except docker.errors.DockerException:
+        pass
+    result = subprocess.run([CLI, "up"], env=env, cwd=ROOT, capture_output=True, text=True)
+    sys.stdout.write(result.stdout)
+    assert result.returncode == 0, f"mydocker-hub up failed:\n{result.stdout}\n{result.stderr}"
+    password = re.search(r"password: (\S+)", result.stdout)
+    assert password, "the first `up` must print the first administrator's password"
+    yield Platform(
+        url=f"http://127.0.0.1:{PORT}", prefix=PREFIX, admin_password=password.group(1), env=env
+    )
+    remove_everything(PREFIX)

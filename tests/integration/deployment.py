@@ -1,0 +1,89 @@
+"""The test deployment: its names, the command line, and cleaning up by prefix."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+import docker
+import requests
+from docker.errors import APIError, NotFound
+
+PREFIX = os.environ.get("MYDOCKER_TEST_PREFIX", "mydtest")
+PORT = int(os.environ.get("MYDOCKER_TEST_PORT", "18000"))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
+
+
+@dataclass
+class Platform:
+    url: str
+    prefix: str
+    admin_password: str
+    env: dict = field(repr=False, default_factory=dict)
+
+    def cli(self, *args, check=True):
+        result = subprocess.run(
+            [CLI, *args], env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"mydocker-hub {' '.join(args)} failed: {result.stderr}")
+        return result
+
+    def add_user(self, name, role="student"):
+        out = self.cli("add-user", name, "--role", role).stdout
+        return re.search(r"^password: (\S+)$", out, re.M).group(1)
+
+    def admin_api(self):
+        session = requests.Session()
+        session.headers["Authorization"] = f"token {self.cli('token').stdout.strip()}"
+        return session
+
+
+def docker_client():
+    return docker.from_env(version="auto", timeout=120)
+
+
+def remove_everything(prefix):
+    """Remove the services, containers, volumes and network named after `prefix`."""
+    client = docker_client()
+    for service in client.services.list():
+        if service.name.startswith(f"{prefix}-"):
+            service.remove()
+    for container in client.containers.list(all=True):
+        if container.name.startswith(f"{prefix}-"):
+            container.remove(force=True)
+    deadline = time.monotonic() + 60
+    for volume in client.volumes.list():
+        if not volume.name.startswith(f"{prefix}-"):
+            continue
+        while True:  # a task's container may still hold it for a moment
+            try:
+                volume.remove(force=True)
+                break
+            except NotFound:
+                break
+            except APIError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+    for network in client.networks.list(names=[prefix]):
+        try:
+            network.remove()
+        except APIError:
+            pass
+
+
+def dump_logs(prefix, lines=200):
+    client = docker_client()
+    for container in client.containers.list(all=True):
+        if container.name == f"{prefix}-hub":
+            print(f"\n===== logs of {container.name} =====", file=sys.stderr)
+            print(container.logs(tail=lines).decode(errors="replace"), file=sys.stderr)
+    for service in client.services.list():
+        if service.name.startswith(f"{prefix}-"):
+            print(f"\n===== logs of service {service.name} =====", file=sys.stderr)
+            for chunk in service.logs(stdout=True, stderr=True, tail=lines):
+                sys.stderr.write(chunk.decode(errors="replace"))

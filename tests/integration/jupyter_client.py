@@ -1,0 +1,165 @@
+"""A browser-like client for the tests: logs in with the form, starts servers
+through the hub's API with the session cookie, and runs code in a kernel over
+the single-user server's REST and websocket API."""
+
+import json
+import time
+import uuid
+from urllib.parse import quote
+
+import requests
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
+
+
+class HubUser:
+    def __init__(self, base_url, name):
+        self.base_url = base_url
+        self.name = name
+        self.session = requests.Session()
+
+    def xsrf_headers(self):
+        return {"X-XSRFToken": self.session.cookies.get("_xsrf", path="/hub/") or ""}
+
+    def login(self, password):
+        page = self.session.get(f"{self.base_url}/hub/login", timeout=30)
+        page.raise_for_status()
+        response = self.session.post(
+            f"{self.base_url}/hub/login",
+            data={
+                "username": self.name,
+                "password": password,
+                "_xsrf": self.session.cookies.get("_xsrf", path="/hub/"),
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
+        return response
+
+    def api(self, method, path, **kwargs):
+        return self.session.request(
+            method,
+            f"{self.base_url}/hub/api{path}",
+            headers=self.xsrf_headers(),
+            timeout=120,
+            **kwargs,
+        )
+
+    def start(self, server_name="", **options):
+        path = (
+            f"/users/{self.name}/servers/{server_name}"
+            if server_name
+            else f"/users/{self.name}/server"
+        )
+        return self.api("POST", path, json=options or None)
+
+    def stop(self, server_name=""):
+        path = (
+            f"/users/{self.name}/servers/{server_name}"
+            if server_name
+            else f"/users/{self.name}/server"
+        )
+        return self.api("DELETE", path)
+
+    def progress(self, server_name="", timeout=180):
+        """The progress events of a start, read from the event stream until it ends."""
+        events = []
+        with self.session.get(
+            f"{self.base_url}/hub/api{self.server_path(server_name)}/progress",
+            headers=self.xsrf_headers(),
+            stream=True,
+            timeout=timeout,
+        ) as response:
+            response.raise_for_status()
+            for line in response.iter_lines(decode_unicode=True):
+                if line and line.startswith("data:"):
+                    event = json.loads(line[5:])
+                    events.append(event)
+                    if event.get("ready") or event.get("failed"):
+                        break
+        return events
+
+    def wait_ready(self, server_name="", timeout=180):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            model = self.api("GET", f"/users/{self.name}").json()
+            server = model["servers"].get(server_name)
+            if server and server["ready"]:
+                return server
+            if server is None and not model.get("pending"):
+                raise AssertionError(f"server {server_name!r} of {self.name} is not starting")
+            time.sleep(0.5)
+        raise AssertionError(f"server {server_name!r} of {self.name} not ready in {timeout} s")
+
+    def server_url(self, server_name=""):
+        suffix = f"{quote(server_name)}/" if server_name else ""
+        return f"{self.base_url}/user/{self.name}/{suffix}"
+
+    def open_server(self, server_name=""):
+        """Open JupyterLab like a browser: the OAuth dance with the hub sets the cookies."""
+        response = self.session.get(self.server_url(server_name) + "lab", timeout=60)
+        response.raise_for_status()
+        return response
+
+    def server_api(self, method, path, server_name="", **kwargs):
+        url = self.server_url(server_name) + "api" + path
+        xsrf = self.session.cookies.get("_xsrf", path=f"/user/{self.name}/") or ""
+        return self.session.request(
+            method, url, headers={"X-XSRFToken": xsrf}, timeout=60, **kwargs
+        )
+
+    async def execute(self, code, server_name="", timeout=60):
+        """Start a kernel, run `code`, return its text/plain result, delete the kernel."""
+        kernel = self.server_api("POST", "/kernels", server_name, json={"name": "python3"})
+        kernel.raise_for_status()
+        kernel_id = kernel.json()["id"]
+        try:
+            ws_url = self.server_url(server_name).replace("http", "ws", 1)
+            cookies = "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
+            xsrf = self.session.cookies.get("_xsrf", path=f"/user/{self.name}/") or ""
+            request = HTTPRequest(
+                f"{ws_url}api/kernels/{kernel_id}/channels",
+                headers={"Cookie": cookies, "X-XSRFToken": xsrf},
+                request_timeout=timeout,
+            )
+            connection = await websocket_connect(request)
+            msg_id = uuid.uuid4().hex
+            connection.write_message(json.dumps(execute_request(msg_id, code)))
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                raw = await connection.read_message()
+                if raw is None:
+                    raise AssertionError("the kernel's websocket closed")
+                message = json.loads(raw)
+                if message.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                if message["msg_type"] == "execute_result":
+                    connection.close()
+                    return message["content"]["data"]["text/plain"]
+                if message["msg_type"] == "error":
+                    raise AssertionError(f"the kernel raised {message['content']['ename']}")
+            raise AssertionError(f"no result from the kernel in {timeout} s")
+        finally:
+            self.server_api("DELETE", f"/kernels/{kernel_id}", server_name)
+
+
+def execute_request(msg_id, code):
+    return {
+        "header": {
+            "msg_id": msg_id,
+            "username": "test",
+            "session": uuid.uuid4().hex,
+            "msg_type": "execute_request",
+            "version": "5.3",
+        },
+        "parent_header": {},
+        "metadata": {},
+        "content": {
+            "code": code,
+            "silent": False,
+            "store_history": False,
+            "user_expressions": {},
+            "allow_stdin": False,
+        },
+        "channel": "shell",
+    }

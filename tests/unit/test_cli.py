@@ -1,0 +1,48 @@
+import subprocess
+import sys
+
+import pytest
+
+from mydocker_hub import cli
+
+CLI = [sys.executable, "-m", "mydocker_hub.cli"]
+
+
+def run(*args, env=None):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_unknown_role_is_one_line_and_non_zero():
+    result = run("add-user", "bob", "--role", "king")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "invalid choice: 'king'" in result.stderr
+
+
+def test_docker_not_reachable_is_one_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DOCKER_HOST": f"unix://{tmp_path}/no.sock"}
+    result = run("status", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "mydocker-hub: error: Docker is not reachable: is the platform up? (run `make up`)"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_dotenv_is_read_and_bad_lines_are_reported(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("# settings\nMYDOCKER_PORT=9000\n\nMYDOCKER_PREFIX='demo'\n")
+    monkeypatch.delenv("MYDOCKER_PORT", raising=False)
+    monkeypatch.delenv("MYDOCKER_PREFIX", raising=False)
+    instance = cli.instance_from_env()
+    assert (instance.port, instance.prefix, instance.container) == (9000, "demo", "demo-hub")
+    (tmp_path / ".env").write_text("MYDOCKER_PORT\n")
+    with pytest.raises(cli.DeployError, match=r"\.env:1: expected KEY=VALUE"):
+        cli.read_dotenv()
+
+
+def test_bad_port_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MYDOCKER_PORT", "eighty")
+    with pytest.raises(cli.DeployError, match="MYDOCKER_PORT must be a port number"):
+        cli.instance_from_env()

@@ -1,0 +1,56 @@
+"""The spawner's decisions that need no Docker: which environment, and refusals."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from mydocker_hub.spawner import SpawnError, SwarmCourseSpawner
+
+ENVIRONMENTS = [
+    {"name": "jupyterlab", "image": "img:1", "public": True},
+    {"name": "private", "image": "img:2"},
+    {"name": "old", "image": "img:3", "public": True, "status": "ARCHIVED"},
+]
+
+
+def spawner(server_name="", user_options=None, admin=False):
+    user = SimpleNamespace(name="alice", admin=admin, url="/user/alice/", settings={})
+    orm_spawner = SimpleNamespace(name=server_name, server=None, state=None)
+    s = SwarmCourseSpawner(user=user, orm_spawner=orm_spawner)
+    s.user_options = user_options or {}
+    SwarmCourseSpawner._catalogs = {}
+    s.config.StaticEnvironmentCatalog.environments = ENVIRONMENTS
+    return s
+
+
+def test_default_server_runs_the_default_environment(database):
+    assert spawner().resolve_environment().image == "img:1"
+
+
+def test_named_server_is_its_environment(database):
+    s = spawner("jupyterlab")
+    assert s.resolve_environment().name == "jupyterlab"
+    assert s._object_name_default() == "mydocker-alice--jupyterlab"
+
+
+@pytest.mark.parametrize(
+    "server_name, options, message",
+    [
+        ("", {"image": "evil/miner"}, "cannot be chosen"),
+        ("", {"environment": "jupyterlab", "mem_limit": "64G"}, "cannot be chosen"),
+        ("jupyterlab", {"environment": "private"}, "belongs to the environment"),
+        ("nothere", {}, "There is no environment"),
+        ("private", {}, "not enrolled"),
+        ("old", {}, "archived"),
+    ],
+    ids=["image", "limits", "other-environment", "unknown", "not-enrolled", "archived"],
+)
+def test_students_never_choose_image_or_limits(database, server_name, options, message):
+    with pytest.raises(SpawnError, match=message) as error:
+        spawner(server_name, options).resolve_environment()
+    assert error.value.jupyterhub_message == str(error.value)
+
+
+def test_user_options_may_name_the_environment(database):
+    s = spawner("", {"environment": "jupyterlab"})
+    assert s.resolve_environment().name == "jupyterlab"
