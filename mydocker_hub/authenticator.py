@@ -1,41 +1,246 @@
 """The platform's authenticator (entry point ``mydocker``).
 
-Today: local accounts (workshops, administrators) with the roles student,
-teacher and admin mapped to JupyterHub's ``students`` / ``teachers`` groups and
-admin flag on every login.
+One authenticator for every way in, each enabled by configuration:
+
+- LTI 1.1 launches from several consumers (`auth.lti11`, ``/hub/lti/launch``);
+- LTI 1.3 launches and deep linking from several platforms (`auth.lti13`,
+  ``/hub/lti13/...``);
+- the federation through OpenID Connect (`auth.oidc`, ``/hub/oauth_login``);
+- local accounts (`auth.local`, the form of ``/hub/login``).
+
+`authenticate` is the single entry point: the source proves who logs in (an
+`Identity`), `auth.usernames` gives them their one account, `auth.roles` their
+groups (``teachers`` / ``students``), roles and admin flag, on every login.
 """
 
-import asyncio
-
+from jupyterhub import scopes
 from jupyterhub.auth import Authenticator
-from traitlets import default
+from jupyterhub.utils import url_path_join
+from traitlets import Instance, Type, default
 
-from . import accounts
+from .auth import lti13_handlers, oidc
+from .auth.errors import LoginRefused
+from .auth.identity import Identity
+from .auth.local import LocalAccounts
+from .auth.lti11 import LTI11Launches, LTI11LaunchHandler
+from .auth.lti13 import LTI13Launches
+from .auth.redirects import environment_url, safe_next_url
+from .auth.roles import (
+    CUSTOM_SCOPES,
+    DEFAULT_ROLES,
+    TEACHER_ROLE,
+    RoleMapping,
+    groups_and_roles,
+)
+from .auth.store import LinkStore
+from .auth.usernames import resolve_username
+from .environments import READY, EnvironmentCatalog, StaticEnvironmentCatalog
 
 GROUP_OF_ROLE = {"student": "students", "teacher": "teachers", "admin": "teachers"}
 
 
 def user_model(name, role):
-    """The JupyterHub user model for an account with `role`."""
+    """The JupyterHub user model for a local account with `role` (used by the admin CLI)."""
     return {"name": name, "admin": role == "admin", "groups": [GROUP_OF_ROLE[role]]}
 
 
 class MyDockerAuthenticator(Authenticator):
-    """Logs users in from local accounts and maps their role on every login."""
+    """LTI 1.1, LTI 1.3, the federation and local accounts, with roles on every login."""
+
+    environment_catalog_class = Type(
+        StaticEnvironmentCatalog,
+        klass=EnvironmentCatalog,
+        config=True,
+        help="""
+        Where launches find environments to enrol students in and deep linking
+        finds the environments a teacher may link: the same catalog class as
+        `SwarmCourseSpawner.catalog_class`.
+
+        .. versionadded:: 0.1
+        """,
+    )
+
+    catalog = Instance(EnvironmentCatalog)
+    lti11 = Instance(LTI11Launches)
+    lti13 = Instance(LTI13Launches)
+    oidc = Instance(oidc.FederationOIDC)
+    local_accounts = Instance(LocalAccounts)
+    role_mapping = Instance(RoleMapping)
+
+    @default("catalog")
+    def _default_catalog(self):
+        return self.environment_catalog_class(parent=self)
+
+    @default("lti11")
+    def _default_lti11(self):
+        return LTI11Launches(parent=self)
+
+    @default("lti13")
+    def _default_lti13(self):
+        return LTI13Launches(parent=self)
+
+    @default("oidc")
+    def _default_oidc(self):
+        return oidc.FederationOIDC(parent=self)
+
+    @default("local_accounts")
+    def _default_local_accounts(self):
+        return LocalAccounts(parent=self)
+
+    @default("role_mapping")
+    def _default_role_mapping(self):
+        return RoleMapping(parent=self)
 
     @default("manage_groups")
     def _default_manage_groups(self):
         return True
 
-    @default("allow_all")
-    def _default_allow_all(self):
-        # Only accounts that exist can log in: having one is the permission.
+    @default("manage_roles")
+    def _default_manage_roles(self):
         return True
 
+    @default("allow_all")
+    def _default_allow_all(self):
+        # Having a local account, a launch from a registered LMS or a federation
+        # identity is the permission; `blocked_users` still applies.
+        return True
+
+    @default("login_service")
+    def _default_login_service(self):
+        return "Renater"
+
+    _links = None
+    _pending_deep_links = None
+
+    @property
+    def links(self):
+        if self._links is None:
+            self._links = LinkStore()
+        return self._links
+
+    @property
+    def pending_deep_links(self):
+        if self._pending_deep_links is None:
+            self._pending_deep_links = lti13_handlers.PendingDeepLinks()
+        return self._pending_deep_links
+
+    def get_handlers(self, app):
+        return [
+            (r"/lti/launch", LTI11LaunchHandler),
+            *lti13_handlers.handlers(),
+            *oidc.handlers(),
+        ]
+
+    async def load_managed_roles(self):
+        # The teacher role carries the portal's custom scopes: define them here too, so
+        # that the role loads even when the config did not call `auth.settings.configure`.
+        missing = {k: v for k, v in CUSTOM_SCOPES.items() if k not in scopes.scope_definitions}
+        if missing:
+            scopes.define_custom_scopes(missing)
+        return [dict(TEACHER_ROLE)]
+
+    # -- the single entry point -------------------------------------------------------
+
     async def authenticate(self, handler, data):
-        name = data.get("username", "")
-        role = await asyncio.to_thread(accounts.authenticate, name, data.get("password", ""))
-        if role is None:
-            self.log.warning("Failed login for %r", name)
+        identity = await self.identify(handler, data)
+        if identity is None:
             return None
-        return user_model(accounts.normalise_name(name), role)
+        return self.auth_model(handler, identity)
+
+    async def identify(self, handler, data):
+        """The `Identity` proven by the handler's source, or None."""
+        source = getattr(handler, "identity_source", None)
+        if source in ("lti11", "lti13"):
+            identity = (data or {}).get("identity")
+            if not isinstance(identity, Identity):
+                raise LoginRefused(400, "LTI launch without a checked identity.")
+            return identity
+        if source == "oidc":
+            return await self.oidc.identify(handler)
+        return await self.local_accounts.identify(data)
+
+    def auth_model(self, handler, identity):
+        """Username, groups, roles and admin flag of the person behind `identity`."""
+        name = resolve_username(identity, self.links)
+        existing = handler.find_user(name)
+        admin = self.role_mapping.is_admin(name, identity, self.admin_users)
+        admin_flag = self.admin_flag(name, admin)
+        effective_admin = (
+            admin_flag if admin_flag is not None else bool(existing and existing.admin)
+        )
+        kind = self.role_mapping.kind(name, identity)
+        kept_groups, kept_roles = self.hand_granted(existing)
+        groups, roles = groups_and_roles(kind, effective_admin, kept_groups, kept_roles)
+        self.log.info(
+            "Login of %s through %s (%s) as %s%s",
+            name,
+            identity.source,
+            identity.issuer,
+            kind,
+            ", admin" if effective_admin else "",
+        )
+        return {
+            "name": name,
+            "admin": admin_flag,
+            "groups": groups,
+            "roles": roles,
+            "user_info": {"source": identity.source, "issuer": identity.issuer, "role": kind},
+        }
+
+    def admin_flag(self, name, admin):
+        """True / False when the login decides, None to leave an admin's manual choice."""
+        if admin:
+            self.links.record_admin_grant(name, True)
+            return True
+        if self.links.admin_granted_by_login(name):
+            self.links.record_admin_grant(name, False)
+            return False
+        return None
+
+    @staticmethod
+    def hand_granted(user):
+        """Groups and roles the user has that no login manages (granted by hand)."""
+        if user is None:
+            return (), ()
+        orm_user = user.orm_user
+        groups = [group.name for group in orm_user.groups]
+        roles = []
+        for role in orm_user.roles:
+            if role.name in DEFAULT_ROLES or role.name == TEACHER_ROLE["name"]:
+                continue
+            if not role.managed_by_auth:
+                roles.append(role.name)
+        return groups, roles
+
+    # -- after a launch ------------------------------------------------------------
+
+    def home_url(self, handler):
+        return url_path_join(handler.hub.base_url, "home")
+
+    async def launch_destination(self, handler, user, identity, next_url=""):
+        """Enrol in the launched environment and go to its start page; else a safe `next`."""
+        if identity.environment:
+            environment = self.catalog.get(identity.environment)
+            if environment is None:
+                raise LoginRefused(
+                    404,
+                    f"This activity opens the environment “{identity.environment}”, which does "
+                    "not exist (any more). Tell your teacher. / Cette activité ouvre "
+                    f"l'environnement « {identity.environment} », qui n'existe pas (ou plus). "
+                    "Prévenez votre enseignant.",
+                )
+            self.catalog.enrol(environment.name, user.name)
+            return environment_url(handler.hub.base_url, user.name, environment.name)
+        safe = safe_next_url(next_url, handler.hub.base_url)
+        lti_paths = tuple(url_path_join(handler.hub.base_url, p) for p in ("lti/", "lti13/"))
+        if safe and not safe.startswith(lti_paths):
+            return safe
+        return self.home_url(handler)
+
+    def linkable_environments(self, user):
+        """The READY environments `user` may link from an LMS (theirs; all for admins)."""
+        return [
+            environment
+            for environment in self.catalog.all_environments()
+            if environment.status == READY and (user.admin or user.name in environment.teachers)
+        ]

@@ -155,4 +155,7 @@ def configure(c, environ=None):
     admin_token = read_or_create_secret(settings.admin_token_file)
     apply(c, settings, admin_token)
     db.configure(settings.database_url)
+    from .auth import settings as auth_settings
+
+    auth_settings.configure(c, os.environ if environ is None else environ)
     return settings

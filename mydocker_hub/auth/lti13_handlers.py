@@ -1,0 +1,204 @@
+"""LTI 1.3 endpoints, at ltiauthenticator's paths plus the tool's key set and deep linking.
+
+- ``/hub/lti13/oauth_login``: login initiation (third-party initiated login);
+- ``/hub/lti13/oauth_callback``: the launch (the id_token, posted by the platform);
+- ``/hub/lti13/jwks``: the tool's public keys;
+- ``/hub/lti13/deep_link``: the teacher's choice, answered with a signed
+  ``LtiDeepLinkingResponse`` posted back to the platform.
+
+The state and nonce cookies are ltiauthenticator's; everything else is checked by
+`mydocker_hub.auth.lti13.LTI13Launches`.
+"""
+
+import json
+import secrets
+import time
+
+from jupyterhub.handlers import BaseHandler
+from jupyterhub.utils import url_path_join
+from ltiauthenticator.lti13.error import ValidationError
+from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInitHandler
+from ltiauthenticator.lti13.validator import LTI13LaunchValidator
+from ltiauthenticator.utils import convert_request_to_dict, get_browser_protocol
+from tornado import web
+from tornado.httputil import url_concat
+
+from .deep_linking import resource_link_item, response_claims, signed_response
+from .errors import LoginRefused
+from .lti13 import DEEP_LINKING_REQUEST, DEEP_LINKING_SETTINGS, MESSAGE_TYPE
+from .roles import TEACHERS_GROUP
+
+CALLBACK_PATH = "lti13/oauth_callback"
+PENDING_TTL = 3600
+
+
+def _browser_url(handler, path):
+    return f"{get_browser_protocol(handler.request)}://{handler.request.host}{path}"
+
+
+class LTI13LoginHandler(LTI13LoginInitHandler):
+    """Login initiation: find the platform by ``iss`` and send the browser to it."""
+
+    identity_source = "lti13"
+
+    def post(self):
+        launches = self.authenticator.lti13
+        if not launches.enabled:
+            raise LoginRefused(404, "LTI 1.3 launches are not enabled on this platform.")
+        args = convert_request_to_dict(self.request.arguments)
+        try:
+            LTI13LaunchValidator().validate_login_request(args)
+        except ValidationError as e:
+            raise LoginRefused(400, f"LTI 1.3 login refused: {e}") from None
+        platform = launches.find_platform(args["iss"], args.get("client_id"))
+        params = {
+            "response_type": "id_token",
+            "scope": "openid",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": platform.client_id,
+            "redirect_uri": self.get_redirect_uri(),
+            "login_hint": args["login_hint"],
+            "state": self.generate_state(),
+            "nonce": self.generate_nonce(),
+        }
+        if args.get("lti_message_hint"):
+            params["lti_message_hint"] = args["lti_message_hint"]
+        self.redirect(url_concat(platform.auth_login_url, params))
+
+    get = post
+
+    def get_redirect_uri(self):
+        return _browser_url(self, url_path_join(self.hub.base_url, CALLBACK_PATH))
+
+
+class LTI13LaunchHandler(LTI13CallbackHandler):
+    """The launch: check everything, log in, then open the course or the picker."""
+
+    identity_source = "lti13"
+
+    async def post(self):
+        launches = self.authenticator.lti13
+        if not launches.enabled:
+            raise LoginRefused(404, "LTI 1.3 launches are not enabled on this platform.")
+        args = convert_request_to_dict(self.request.arguments)
+        if args.get("error"):
+            detail = args.get("error_description") or args["error"]
+            raise LoginRefused(400, f"The LMS refused the login: {detail[:200]}")
+        for name in ("id_token", "state"):
+            if not args.get(name):
+                raise LoginRefused(400, f"LTI 1.3 launch refused: {name} is missing.")
+        self.check_state()
+        platform, claims = await launches.validate(args["id_token"])
+        self.check_nonce(claims)
+        launches.use_nonce(platform, claims)
+        identity = launches.identity(platform, claims)
+        user = await self.login_user({"identity": identity})
+        if user is None:
+            raise LoginRefused(403, "This account may not use the platform.")
+        if claims[MESSAGE_TYPE] == DEEP_LINKING_REQUEST:
+            await self.show_picker(user, platform, claims)
+            return
+        next_url = self.get_next_url(user)
+        self.redirect(await self.authenticator.launch_destination(self, user, identity, next_url))
+
+    async def show_picker(self, user, platform, claims):
+        if not user.admin and TEACHERS_GROUP not in {g.name for g in user.groups}:
+            raise LoginRefused(
+                403,
+                "Only teachers can link environments to a course. / "
+                "Seuls les enseignants peuvent lier des environnements à un cours.",
+            )
+        environments = self.authenticator.linkable_environments(user)
+        request_id = secrets.token_urlsafe(24)
+        self.authenticator.pending_deep_links.add(request_id, user.name, platform, claims)
+        settings = claims[DEEP_LINKING_SETTINGS]
+        html = await self.render_template(
+            "mydocker-deep-linking.html",
+            environments=environments,
+            request_id=request_id,
+            action=url_path_join(self.hub.base_url, "lti13/deep_link"),
+            multiple=bool(settings.get("accept_multiple", True)),
+            return_url=settings["deep_link_return_url"],
+        )
+        self.finish(html)
+
+
+class PendingDeepLinks:
+    """Deep-linking requests waiting for the teacher's choice (in memory, one hour)."""
+
+    def __init__(self, ttl=PENDING_TTL, clock=time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._pending = {}
+
+    def add(self, request_id, user_name, platform, claims):
+        now = self.clock()
+        for key in [k for k, v in self._pending.items() if v[0] < now]:
+            del self._pending[key]
+        self._pending[request_id] = (now + self.ttl, user_name, platform, claims)
+
+    def pop(self, request_id, user_name):
+        entry = self._pending.get(request_id)
+        if entry is None or entry[0] < self.clock() or entry[1] != user_name:
+            return None
+        del self._pending[request_id]
+        return entry[2], entry[3]
+
+
+class DeepLinkingResponseHandler(BaseHandler):
+    """The teacher's choice -> a signed LtiDeepLinkingResponse posted to the platform."""
+
+    @web.authenticated
+    async def post(self):
+        user = self.current_user
+        pending = self.authenticator.pending_deep_links.pop(
+            self.get_body_argument("request_id", ""), user.name
+        )
+        if pending is None:
+            raise LoginRefused(
+                400,
+                "This choice has expired: start again from the LMS. / "
+                "Ce choix a expiré : recommencez depuis la plateforme pédagogique.",
+            )
+        platform, claims = pending
+        allowed = {env.name: env for env in self.authenticator.linkable_environments(user)}
+        chosen = [allowed[n] for n in self.get_body_arguments("environment") if n in allowed]
+        launches = self.authenticator.lti13
+        launch_url = _browser_url(self, url_path_join(self.hub.base_url, "home"))
+        items = [
+            resource_link_item(env, launch_url, launches.environment_parameter) for env in chosen
+        ]
+        kid, key = launches.tool_keys.current()
+        token = signed_response(response_claims(platform, claims, items), kid, key)
+        self.log.info(
+            "Deep link by %s to %s: %s", user.name, platform.name, [e.name for e in chosen]
+        )
+        html = await self.render_template(
+            "mydocker-deep-linking-response.html",
+            return_url=claims[DEEP_LINKING_SETTINGS]["deep_link_return_url"],
+            jwt=token,
+            environments=chosen,
+        )
+        self.finish(html)
+
+
+class ToolJWKSHandler(BaseHandler):
+    """The tool's public keys, for the platforms to verify deep-linking responses."""
+
+    def check_xsrf_cookie(self):
+        return
+
+    async def get(self):
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "max-age=300")
+        self.finish(json.dumps(self.authenticator.lti13.tool_keys.jwks()))
+
+
+def handlers():
+    return [
+        (r"/lti13/oauth_login", LTI13LoginHandler),
+        (r"/lti13/oauth_callback", LTI13LaunchHandler),
+        (r"/lti13/jwks", ToolJWKSHandler),
+        (r"/lti13/deep_link", DeepLinkingResponseHandler),
+    ]

@@ -1,0 +1,111 @@
+"""What logins remember between them, in the platform's database.
+
+- which JupyterHub user each identity (source, issuer, subject) was given, so that a
+  person keeps their account and two people never share one;
+- which admin flags were granted by a login (and may be taken back by a later one),
+  as opposed to flags an admin granted by hand.
+
+The tables live beside the platform's others (prefix ``mydocker_``).
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .. import db
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+class IdentityLink(db.Base):
+    """One identity at one source, and the user it logs in as."""
+
+    __tablename__ = "mydocker_identity_links"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), index=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class LoginAdminGrant(db.Base):
+    """A user whose admin flag was set by a login (a claim or a role), not by hand."""
+
+    __tablename__ = "mydocker_login_admin_grants"
+
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+_created = set()
+
+
+def _ensure_tables():
+    engine = db.configure()
+    if engine.url not in _created:
+        db.Base.metadata.create_all(
+            engine, tables=[IdentityLink.__table__, LoginAdminGrant.__table__]
+        )
+        _created.add(engine.url)
+
+
+class LinkStore:
+    """Identity links and login-granted admin flags, through `mydocker_hub.db`."""
+
+    def __init__(self):
+        _ensure_tables()
+
+    def username_of(self, key):
+        with db.session() as session:
+            link = session.get(IdentityLink, key)
+            return link.username if link else None
+
+    def keys_of(self, username):
+        with db.session() as session:
+            query = select(IdentityLink.key).where(IdentityLink.username == username)
+            return [row[0] for row in session.execute(query)]
+
+    def link(self, key, username):
+        with db.session() as session:
+            if session.get(IdentityLink, key) is None:
+                session.add(IdentityLink(key=key, username=username))
+
+    def admin_granted_by_login(self, username):
+        with db.session() as session:
+            return session.get(LoginAdminGrant, username) is not None
+
+    def record_admin_grant(self, username, granted):
+        with db.session() as session:
+            grant = session.get(LoginAdminGrant, username)
+            if granted and grant is None:
+                session.add(LoginAdminGrant(username=username))
+            elif not granted and grant is not None:
+                session.delete(grant)
+
+
+class MemoryLinkStore:
+    """The same interface in memory, for tests and dry runs."""
+
+    def __init__(self):
+        self.links = {}
+        self.admin_grants = set()
+
+    def username_of(self, key):
+        return self.links.get(key)
+
+    def keys_of(self, username):
+        return [key for key, name in self.links.items() if name == username]
+
+    def link(self, key, username):
+        self.links.setdefault(key, username)
+
+    def admin_granted_by_login(self, username):
+        return username in self.admin_grants
+
+    def record_admin_grant(self, username, granted):
+        if granted:
+            self.admin_grants.add(username)
+        else:
+            self.admin_grants.discard(username)

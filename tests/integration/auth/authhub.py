@@ -1,0 +1,143 @@
+"""A real JupyterHub process on 127.0.0.1 with our authenticator, for the HTTP-layer tests.
+
+It runs from the project's venv with configurable-http-proxy (installed from npm
+when missing), on ports given by the OS, with its database and data dir in a
+temporary folder. Nothing here touches Docker: the spawner is JupyterHub's
+simple local one and no server is ever started.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import requests
+
+BIN = os.path.dirname(sys.executable)
+
+CONFIG = textwrap.dedent(
+    """
+    import json, os
+    from mydocker_hub.auth import settings
+
+    c.JupyterHub.authenticator_class = "mydocker"
+    c.JupyterHub.spawner_class = "simple"
+    c.JupyterHub.allow_named_servers = True
+    c.JupyterHub.ip = "127.0.0.1"
+    c.JupyterHub.port = {port}
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = {hub_port}
+    c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_api_port}"
+    c.JupyterHub.db_url = "sqlite:///{data_dir}/jupyterhub.sqlite"
+    c.JupyterHub.cookie_secret_file = "{data_dir}/cookie_secret"
+    c.ConfigurableHTTPProxy.pid_file = "{data_dir}/proxy.pid"
+    c.JupyterHub.log_level = "INFO"
+    c.StaticEnvironmentCatalog.environments = json.loads(os.environ["TEST_ENVIRONMENTS"])
+    settings.configure(c, os.environ)
+    """
+)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_proxy():
+    """configurable-http-proxy on the PATH, installed from npm when missing."""
+    if shutil.which("configurable-http-proxy"):
+        return
+    npm = shutil.which("npm")
+    assert npm, "npm is needed to install configurable-http-proxy for the hub tests"
+    subprocess.run([npm, "install", "-g", "configurable-http-proxy"], check=True)
+    assert shutil.which("configurable-http-proxy"), "configurable-http-proxy did not install"
+
+
+class Hub:
+    """A running hub: `url` is ``http://localhost:PORT`` (cookies need a host name)."""
+
+    def __init__(self, data_dir, port, environ, environments):
+        self.data_dir = data_dir
+        self.port = port
+        self.url = f"http://localhost:{port}"
+        self.environ = environ
+        self.environments = environments
+        self.process = None
+        self.log_path = os.path.join(data_dir, "hub.log")
+        self.extra_config = ""
+
+    @property
+    def db_url(self):
+        return f"sqlite:///{self.data_dir}/mydocker.sqlite"
+
+    def start(self, timeout=60):
+        ensure_proxy()
+        config_path = os.path.join(self.data_dir, "jupyterhub_config.py")
+        with open(config_path, "w") as f:
+            f.write(
+                CONFIG.format(
+                    port=self.port,
+                    hub_port=free_port(),
+                    proxy_api_port=free_port(),
+                    data_dir=self.data_dir,
+                )
+                + self.extra_config
+            )
+        env = dict(os.environ)
+        env.update(self.environ)
+        env.update(
+            {
+                "MYDOCKER_DATA_DIR": self.data_dir,
+                "MYDOCKER_DB_URL": self.db_url,
+                "TEST_ENVIRONMENTS": json.dumps(self.environments),
+                "PATH": f"{BIN}:{env.get('PATH', '')}",
+            }
+        )
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [os.path.join(BIN, "jupyterhub"), "-f", config_path],
+            cwd=self.data_dir,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the hub exited at start:\n{self.logs()}")
+            try:
+                if requests.get(f"{self.url}/hub/login", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"the hub did not answer in {timeout} s:\n{self.logs()}")
+
+    def logs(self, tail=200):
+        with open(self.log_path, errors="replace") as f:
+            return "".join(f.readlines()[-tail:])
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self.process:
+            self.log.close()
+
+    def api(self, method, path, token, **kwargs):
+        return requests.request(
+            method,
+            f"{self.url}/hub/api{path}",
+            headers={"Authorization": f"token {token}"},
+            timeout=10,
+            **kwargs,
+        )

@@ -1,0 +1,100 @@
+"""LTI 1.1 launches signed by PyPI `lti`'s ToolConsumer, against a real hub."""
+
+import time
+
+import requests
+from conftest import LTI11_KEY, LTI11_SECRET
+from lti import ToolConsumer
+
+from mydocker_hub.environments import StaticEnvironmentCatalog
+
+
+def consumer(hub, user_id, roles, **extra):
+    params = {
+        "lti_message_type": "basic-lti-launch-request",
+        "lti_version": "LTI-1p0",
+        "resource_link_id": "activity-42",
+        "user_id": user_id,
+        "roles": roles,
+        **extra,
+    }
+    return ToolConsumer(
+        consumer_key=extra.pop("key", LTI11_KEY),
+        consumer_secret=LTI11_SECRET,
+        launch_url=f"{hub.url}/hub/lti/launch",
+        params=params,
+    )
+
+
+def post(hub, data, session=None):
+    session = session or requests.Session()
+    return session.post(f"{hub.url}/hub/lti/launch", data=data, allow_redirects=False)
+
+
+def user(hub, name):
+    response = hub.api("GET", f"/users/{name}", hub.token)
+    return response.json() if response.status_code == 200 else None
+
+
+def test_student_launch_enrols_and_opens_the_linked_environment(hub):
+    data = consumer(hub, "s-101", "Learner", custom_environment="python-l1").generate_launch_data()
+    response = post(hub, data)
+    assert response.status_code == 302, response.text
+    assert response.headers["Location"] == "/hub/spawn/s-101@moodle-test/python-l1"
+    model = user(hub, "s-101@moodle-test")
+    assert model["groups"] == ["students"]
+    assert model["admin"] is False
+    assert StaticEnvironmentCatalog().is_enrolled("python-l1", "s-101@moodle-test")
+
+
+def test_instructor_urn_role_makes_a_teacher_with_the_teacher_role(hub):
+    data = consumer(hub, "t-7", "urn:lti:role:ims/lis/Instructor").generate_launch_data()
+    response = post(hub, data)
+    assert response.status_code == 302, response.text
+    assert response.headers["Location"] == "/hub/home"
+    model = user(hub, "t-7@moodle-test")
+    assert model["groups"] == ["teachers"]
+    assert "teacher" in model["roles"]
+
+
+def test_replayed_launch_is_refused(hub):
+    data = consumer(hub, "s-102", "Learner").generate_launch_data()
+    assert post(hub, data).status_code == 302
+    replay = post(hub, data)
+    assert replay.status_code == 401
+    assert "already used" in replay.text
+
+
+def test_bad_signature_is_refused_and_creates_no_user(hub):
+    data = consumer(hub, "intruder", "Learner").generate_launch_data()
+    data["roles"] = ["Instructor"]
+    response = post(hub, data)
+    assert response.status_code == 401
+    assert "signature does not match" in response.text
+    assert user(hub, "intruder@moodle-test") is None
+
+
+def test_launch_an_hour_old_says_the_clock_is_off_in_both_languages(hub):
+    tool = consumer(hub, "late", "Learner")
+    data = tool.generate_launch_data(timestamp=str(int(time.time()) - 3600))
+    response = post(hub, data)
+    assert response.status_code == 401
+    assert "off by about 60 minutes" in response.text
+    assert "décalée" in response.content.decode()
+    assert user(hub, "late@moodle-test") is None
+
+
+def test_custom_next_to_another_site_is_not_followed(hub):
+    data = consumer(
+        hub, "s-103", "Learner", custom_next="https://evil.example/"
+    ).generate_launch_data()
+    response = post(hub, data)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/hub/home"
+
+
+def test_unknown_environment_is_a_clear_404(hub):
+    data = consumer(hub, "s-104", "Learner", custom_environment="nope").generate_launch_data()
+    response = post(hub, data)
+    assert response.status_code == 404
+    assert "nope" in response.text
