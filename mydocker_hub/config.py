@@ -5,12 +5,14 @@ function of the environment variables, tested without a running hub. An admin
 overrides any of it below that call in their own ``jupyterhub_config.py``.
 """
 
+import json
 import os
 import secrets
 import sys
 from dataclasses import dataclass
 
 from . import __version__
+from .environments import Environment
 
 ADMIN_SERVICE = "mydocker-admin"
 
@@ -31,6 +33,7 @@ class Settings:
     volume_driver_options: tuple = ()
     idle_timeout: int = 3600
     admin_token_file: str = ""
+    environments: tuple = ()
 
     @property
     def database_url(self):
@@ -48,6 +51,21 @@ def parse_options(text):
     return tuple(options)
 
 
+def parse_environments(text):
+    """MYDOCKER_ENVIRONMENTS: a JSON list of environments (see Environment)."""
+    if not text.strip():
+        return ()
+    try:
+        environments = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"MYDOCKER_ENVIRONMENTS is not valid JSON: {e}") from None
+    if not isinstance(environments, list) or not all(isinstance(e, dict) for e in environments):
+        raise ValueError("MYDOCKER_ENVIRONMENTS must be a JSON list of objects")
+    for environment in environments:
+        Environment.from_dict(environment)  # refuse a bad one before the hub starts
+    return tuple(environments)
+
+
 def settings_from_env(environ):
     prefix = environ.get("MYDOCKER_PREFIX", "mydocker")
     data_dir = environ.get("MYDOCKER_DATA_DIR", "/srv/jupyterhub")
@@ -61,6 +79,7 @@ def settings_from_env(environ):
         volume_driver=environ.get("MYDOCKER_VOLUME_DRIVER", "local"),
         volume_driver_options=parse_options(environ.get("MYDOCKER_VOLUME_DRIVER_OPTS", "")),
         idle_timeout=int(environ.get("MYDOCKER_IDLE_TIMEOUT", "3600")),
+        environments=parse_environments(environ.get("MYDOCKER_ENVIRONMENTS", "")),
         admin_token_file=environ.get(
             "MYDOCKER_ADMIN_TOKEN_FILE", os.path.join(data_dir, "admin-service-token")
         ),
@@ -68,7 +87,9 @@ def settings_from_env(environ):
 
 
 def default_environments(settings):
-    """The environment every fresh platform offers."""
+    """The environments of MYDOCKER_ENVIRONMENTS, or the one every fresh platform offers."""
+    if settings.environments:
+        return list(settings.environments)
     return [
         {
             "name": "jupyterlab",
@@ -133,6 +154,8 @@ def apply(c, settings, admin_token):
     c.JupyterHub.cookie_secret_file = os.path.join(settings.data_dir, "jupyterhub_cookie_secret")
     c.ConfigurableHTTPProxy.pid_file = os.path.join(settings.data_dir, "jupyterhub-proxy.pid")
     c.JupyterHub.allow_named_servers = True
+    # Servers outlive a restart of the hub; `mydocker-hub down` stops them.
+    c.JupyterHub.cleanup_servers = False
     # Our spawner queues starts itself and shows the place in line.
     c.JupyterHub.concurrent_spawn_limit = 0
     c.JupyterHub.services = services(settings, admin_token)

@@ -14,6 +14,7 @@ from traitlets import List
 from traitlets.config import LoggingConfigurable
 
 from . import db
+from .sessions import Session
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,29}$")
 
@@ -44,6 +45,7 @@ class Environment:
     disk_quota: str = ""
     idle_timeout: int = 3600
     interfaces: tuple = ("jupyterlab",)
+    sessions: tuple = ()
 
     def __post_init__(self):
         if not NAME_PATTERN.match(self.name or ""):
@@ -60,6 +62,11 @@ class Environment:
             raise ValueError(f"environment {self.name}: gpus and pids_limit must be >= 0")
         object.__setattr__(self, "teachers", frozenset(self.teachers))
         object.__setattr__(self, "interfaces", tuple(self.interfaces))
+        object.__setattr__(
+            self,
+            "sessions",
+            tuple(s if isinstance(s, Session) else Session.from_dict(s) for s in self.sessions),
+        )
 
     @classmethod
     def from_dict(cls, data):

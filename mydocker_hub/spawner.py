@@ -10,11 +10,14 @@ import asyncio
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 from docker.errors import APIError, NotFound
 from dockerspawner import SwarmSpawner
-from traitlets import Dict, Float, Instance, Integer, List, Type, Unicode, default
+from jupyterhub.spawner import SpawnException
+from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, default
 
+from . import sessions
 from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
 from .swarm import messages, names, specs
 from .swarm.slots import StartSlots
@@ -32,11 +35,15 @@ TASK_PROGRESS = {
 }
 
 
-class SpawnError(Exception):
-    """A start that cannot succeed, with a message meant for the student."""
+class SpawnError(SpawnException):
+    """A start that cannot succeed, with a message meant for the student.
 
-    def __init__(self, message):
-        super().__init__(message)
+    `reason` labels the failure in the hub's metrics; `status_code` is what the
+    REST API answers (4xx for a request that cannot be honoured).
+    """
+
+    def __init__(self, message, *, reason, status_code=400, log_message=""):
+        super().__init__(message, reason=reason, status_code=status_code, log_message=log_message)
         self.jupyterhub_message = message
 
 
@@ -149,6 +156,8 @@ class SwarmCourseSpawner(SwarmSpawner):
         "mydocker_hub.environments.Environment", allow_none=True, help="The running environment."
     )
 
+    stop_at = Any(None, allow_none=True, help="When a session's end stops this server (UTC).")
+
     _catalogs = {}
     _slots = None
     _node_names = {}
@@ -244,19 +253,29 @@ class SwarmCourseSpawner(SwarmSpawner):
         if options:
             raise SpawnError(
                 "These settings cannot be chosen when starting a server: "
-                f"{', '.join(sorted(options))}. They come from the environment."
+                f"{', '.join(sorted(options))}. They come from the environment.",
+                reason="options",
             )
         if self.name and requested and requested != self.name:
             raise SpawnError(
-                f"This server belongs to the environment “{self.name}”, not “{requested}”."
+                f"This server belongs to the environment “{self.name}”, not “{requested}”.",
+                reason="options",
             )
         name = self.environment_name
         environment = self.catalog.get(name)
         if environment is None:
-            raise SpawnError(f"There is no environment called “{name}”.")
-        refusal = self.catalog.refusal(environment, self.user.name, is_admin=self.user.admin)
+            raise SpawnError(
+                f"There is no environment called “{name}”.", reason="environment", status_code=404
+            )
+        user = self.user
+        refusal = self.catalog.refusal(environment, user.name, is_admin=user.admin)
         if refusal:
-            raise SpawnError(refusal)
+            raise SpawnError(refusal, reason="access", status_code=403)
+        # Teachers may try their environment before the session opens.
+        if not (user.admin or user.name in environment.teachers):
+            refusal = sessions.start_refusal(environment.sessions)
+            if refusal:
+                raise SpawnError(refusal, reason="session", status_code=403)
         return environment
 
     def server_plan(self, environment, args):
@@ -326,6 +345,8 @@ class SwarmCourseSpawner(SwarmSpawner):
         finally:
             self.start_slots.release()
         ip = self._task_address(task)
+        self.stop_at = sessions.stop_time(environment.sessions)
+        self._schedule_session_stop()
         self._report(90, "Your environment is running; waiting for it to answer")
         return ip, self.port
 
@@ -337,7 +358,9 @@ class SwarmCourseSpawner(SwarmSpawner):
         except NotFound:
             raise SpawnError(
                 "The software image of this environment is not available. Tell your teacher: "
-                "it must be built again."
+                "it must be built again.",
+                reason="image",
+                status_code=503,
             ) from None
         return list(image["Config"]["Cmd"] or []) + self.get_args()
 
@@ -396,14 +419,18 @@ class SwarmCourseSpawner(SwarmSpawner):
                     state, status.get("Err", ""), exit_code, self.course_environment.mem_limit
                 )
                 if failure:
-                    self.log.warning(
-                        "Start of %s failed: task %s: %s", self._log_name, state, status
+                    raise SpawnError(
+                        failure,
+                        reason=f"task-{state}",
+                        status_code=503,
+                        log_message=f"Start of {self._log_name} failed: task {state}: {status}",
                     )
-                    raise SpawnError(failure)
             await asyncio.sleep(self.task_poll_interval)
         raise SpawnError(
             f"Your environment did not start within {self.start_timeout} seconds. "
-            "Try again; if it persists, tell your teacher."
+            "Try again; if it persists, tell your teacher.",
+            reason="timeout",
+            status_code=504,
         )
 
     def _task_address(self, task):
@@ -414,7 +441,9 @@ class SwarmCourseSpawner(SwarmSpawner):
                 return attachment["Addresses"][0].split("/")[0]
         raise SpawnError(
             f"Your environment runs but is not on the network {self.network_name!r}. "
-            "Tell the platform's administrators."
+            "Tell the platform's administrators.",
+            reason="network",
+            status_code=500,
         )
 
     async def poll(self):
@@ -438,19 +467,49 @@ class SwarmCourseSpawner(SwarmSpawner):
         await self._remove_service_quietly()
         self.clear_state()
 
+    # ---- end of sessions ---------------------------------------------------
+
+    def _schedule_session_stop(self):
+        """Stop the server when its "stop at end" session ends."""
+        self._cancel_session_stop()
+        if self.stop_at is None:
+            return
+        delay = max((self.stop_at - datetime.now(UTC)).total_seconds(), 0)
+        loop = asyncio.get_event_loop()
+        self._stop_handle = loop.call_later(
+            delay, lambda: asyncio.ensure_future(self._stop_at_session_end())
+        )
+
+    def _cancel_session_stop(self):
+        handle = getattr(self, "_stop_handle", None)
+        if handle is not None:
+            handle.cancel()
+            self._stop_handle = None
+
+    async def _stop_at_session_end(self):
+        self.log.info("Session over: stopping %s", self._log_name)
+        await self.user.stop(self.name)
+
     # ---- state -------------------------------------------------------------
 
     def get_state(self):
         state = super().get_state()
         if self.object_id:
             state["environment"] = self.environment_name
+            if self.stop_at:
+                state["stop_at"] = self.stop_at.isoformat()
         return state
 
     def load_state(self, state):
         super().load_state(state)
         if state.get("environment"):
             self.course_environment = self.catalog.get(state["environment"])
+        if state.get("stop_at"):
+            self.stop_at = datetime.fromisoformat(state["stop_at"])
+            self._schedule_session_stop()
 
     def clear_state(self):
         super().clear_state()
         self.object_id = ""
+        self.stop_at = None
+        self._cancel_session_stop()

@@ -6,6 +6,7 @@ removed before and after the session. When a test fails, the hub's logs and
 the logs of the test's services are printed.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -13,7 +14,16 @@ import sys
 
 import docker
 import pytest
-from deployment import CLI, PORT, PREFIX, ROOT, Platform, dump_logs, remove_everything
+from deployment import (
+    CLI,
+    PORT,
+    PREFIX,
+    ROOT,
+    TEST_ENVIRONMENTS,
+    Platform,
+    dump_logs,
+    remove_everything,
+)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -31,7 +41,12 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def platform():
     """The platform, brought up with the same command an admin uses."""
-    env = dict(os.environ, MYDOCKER_PREFIX=PREFIX, MYDOCKER_PORT=str(PORT))
+    env = dict(
+        os.environ,
+        MYDOCKER_PREFIX=PREFIX,
+        MYDOCKER_PORT=str(PORT),
+        MYDOCKER_ENVIRONMENTS=json.dumps(TEST_ENVIRONMENTS),
+    )
     env.pop("MYDOCKER_NETWORK", None)
     # Docker may not run yet: `up` installs and starts it, like on a fresh machine.
     subprocess.run([CLI, "down"], env=env, cwd=ROOT, capture_output=True)

@@ -15,6 +15,32 @@ PREFIX = os.environ.get("MYDOCKER_TEST_PREFIX", "mydtest")
 PORT = int(os.environ.get("MYDOCKER_TEST_PORT", "18000"))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
+IMAGE = "mydocker/jupyterlab:0.1.0"
+
+# The environments of the test platform (MYDOCKER_ENVIRONMENTS).
+TEST_ENVIRONMENTS = [
+    {"name": "jupyterlab", "image": IMAGE, "public": True},
+    {
+        "name": "limited",
+        "image": IMAGE,
+        "public": True,
+        "cpu_limit": 0.5,
+        "mem_limit": "512M",
+        "pids_limit": 256,
+        "work_volume": True,
+    },
+    {"name": "nowhere", "image": IMAGE, "public": True, "compute_type": "no-such-kind"},
+    {"name": "gpu", "image": IMAGE, "public": True, "gpus": 1},
+    {"name": "private", "image": IMAGE},
+    {
+        "name": "later",
+        "image": IMAGE,
+        "public": True,
+        "sessions": [
+            {"start": "2099-01-05T14:00", "end": "2099-01-05T16:00", "block_before_start": True}
+        ],
+    },
+]
 
 
 @dataclass
@@ -31,6 +57,11 @@ class Platform:
         if check and result.returncode != 0:
             raise AssertionError(f"mydocker-hub {' '.join(args)} failed: {result.stderr}")
         return result
+
+    def up(self, **extra_env):
+        """`mydocker-hub up` again, with more settings (the hub is replaced when they change)."""
+        self.env.update(extra_env)
+        return self.cli("up")
 
     def add_user(self, name, role="student"):
         out = self.cli("add-user", name, "--role", role).stdout
@@ -87,3 +118,33 @@ def dump_logs(prefix, lines=200):
             print(f"\n===== logs of service {service.name} =====", file=sys.stderr)
             for chunk in service.logs(stdout=True, stderr=True, tail=lines):
                 sys.stderr.write(chunk.decode(errors="replace"))
+
+
+def service_name(prefix, user, environment):
+    return f"{prefix}-{user.replace('-', '-2D')}--{environment}"
+
+
+def running_task(name):
+    tasks = docker_client().api.tasks(filters={"service": name, "desired-state": "running"})
+    assert tasks, f"service {name} has no running task"
+    return tasks[0]
+
+
+def task_container(name):
+    """The container of the running task of service `name`."""
+    task = running_task(name)
+    return docker_client().containers.get(task["Status"]["ContainerStatus"]["ContainerID"])
+
+
+def run_in(container, command, user="1000"):
+    """Run a shell command in a server's container; return (exit code, output)."""
+    result = container.exec_run(["sh", "-c", command], user=user)
+    return result.exit_code, result.output.decode(errors="replace").strip()
+
+
+def wait_until_gone(name, timeout=60):
+    client = docker_client()
+    deadline = time.monotonic() + timeout
+    while any(s.name == name for s in client.services.list(filters={"name": name})):
+        assert time.monotonic() < deadline, f"service {name} still exists after {timeout} s"
+        time.sleep(0.5)

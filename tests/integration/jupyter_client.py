@@ -45,21 +45,16 @@ class HubUser:
             **kwargs,
         )
 
+    def server_path(self, server_name=""):
+        if server_name:
+            return f"/users/{self.name}/servers/{server_name}"
+        return f"/users/{self.name}/server"
+
     def start(self, server_name="", **options):
-        path = (
-            f"/users/{self.name}/servers/{server_name}"
-            if server_name
-            else f"/users/{self.name}/server"
-        )
-        return self.api("POST", path, json=options or None)
+        return self.api("POST", self.server_path(server_name), json=options or None)
 
     def stop(self, server_name=""):
-        path = (
-            f"/users/{self.name}/servers/{server_name}"
-            if server_name
-            else f"/users/{self.name}/server"
-        )
-        return self.api("DELETE", path)
+        return self.api("DELETE", self.server_path(server_name))
 
     def progress(self, server_name="", timeout=180):
         """The progress events of a start, read from the event stream until it ends."""

@@ -34,21 +34,22 @@ def test_named_server_is_its_environment(database):
 
 
 @pytest.mark.parametrize(
-    "server_name, options, message",
+    "server_name, options, message, status",
     [
-        ("", {"image": "evil/miner"}, "cannot be chosen"),
-        ("", {"environment": "jupyterlab", "mem_limit": "64G"}, "cannot be chosen"),
-        ("jupyterlab", {"environment": "private"}, "belongs to the environment"),
-        ("nothere", {}, "There is no environment"),
-        ("private", {}, "not enrolled"),
-        ("old", {}, "archived"),
+        ("", {"image": "evil/miner"}, "cannot be chosen", 400),
+        ("", {"environment": "jupyterlab", "mem_limit": "64G"}, "cannot be chosen", 400),
+        ("jupyterlab", {"environment": "private"}, "belongs to the environment", 400),
+        ("nothere", {}, "There is no environment", 404),
+        ("private", {}, "not enrolled", 403),
+        ("old", {}, "archived", 403),
     ],
     ids=["image", "limits", "other-environment", "unknown", "not-enrolled", "archived"],
 )
-def test_students_never_choose_image_or_limits(database, server_name, options, message):
+def test_students_never_choose_image_or_limits(database, server_name, options, message, status):
     with pytest.raises(SpawnError, match=message) as error:
         spawner(server_name, options).resolve_environment()
-    assert error.value.jupyterhub_message == str(error.value)
+    assert message in error.value.jupyterhub_message
+    assert error.value.status_code == status
 
 
 def test_user_options_may_name_the_environment(database):

@@ -1,0 +1,242 @@
+"""SwarmCourseSpawner on the real Swarm: limits, volumes, failures, progress, restarts."""
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from deployment import (
+    docker_client,
+    run_in,
+    running_task,
+    service_name,
+    task_container,
+    wait_until_gone,
+)
+
+CGROUP_CPU_MAX = (
+    "cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo "
+    "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)"
+)
+
+
+def cgroup_file(v2_name, v1_path):
+    """A shell command that prints a cgroup file, on cgroup v2 or v1 hosts."""
+    return f"cat /sys/fs/cgroup/{v2_name} 2>/dev/null || cat /sys/fs/cgroup/{v1_path}"
+
+
+@pytest.fixture(scope="module")
+def api(platform):
+    return platform.admin_api()
+
+
+def create_user(platform, api, name):
+    response = api.post(f"{platform.url}/hub/api/users/{name}")
+    assert response.status_code in (201, 409), response.text
+
+
+def start(platform, api, user, environment, **options):
+    create_user(platform, api, user)
+    return api.post(
+        f"{platform.url}/hub/api/users/{user}/servers/{environment}", json=options or None
+    )
+
+
+def progress(platform, api, user, environment):
+    events = []
+    url = f"{platform.url}/hub/api/users/{user}/servers/{environment}/progress"
+    with api.get(url, stream=True, timeout=300) as response:
+        assert response.status_code == 200, response.text
+        for line in response.iter_lines(decode_unicode=True):
+            if line.startswith("data:"):
+                events.append(json.loads(line[5:]))
+                if events[-1].get("ready") or events[-1].get("failed"):
+                    break
+    return events
+
+
+def stop(platform, api, user, environment):
+    response = api.delete(f"{platform.url}/hub/api/users/{user}/servers/{environment}")
+    assert response.status_code in (202, 204), response.text
+    wait_until_gone(service_name(platform.prefix, user, environment))
+
+
+def server_answers(platform, api, user, environment):
+    response = api.get(f"{platform.url}/user/{user}/{environment}/api", timeout=10)
+    return response.status_code == 200 and "version" in response.json()
+
+
+def test_limits_mounts_and_progress(platform, api):
+    # Follow the progress while the start request is still going on.
+    with ThreadPoolExecutor(1) as pool:
+        request = pool.submit(start, platform, api, "spec-student", "limited")
+        time.sleep(0.3)
+        events = progress(platform, api, "spec-student", "limited")
+        assert request.result().status_code in (201, 202), request.result().text
+    assert events[-1].get("ready"), events
+
+    # Progress events arrive in order and tell the real phases.
+    values = [e["progress"] for e in events if "progress" in e]
+    assert values == sorted(values)
+    messages = [e["message"] for e in events]
+    assert any("Creating" in m for m in messages), messages
+    assert any(m.startswith("Task running on ") for m in messages), messages
+    assert any("waiting for it to answer" in m for m in messages), messages
+
+    name = service_name(platform.prefix, "spec-student", "limited")
+    spec = docker_client().api.inspect_service(name)["Spec"]
+    task = spec["TaskTemplate"]
+    assert task["Resources"]["Limits"] == {
+        "NanoCPUs": 500_000_000,
+        "MemoryBytes": 512 * 1024**2,
+        "Pids": 256,
+    }
+    assert spec["EndpointSpec"]["Mode"] == "dnsrr"
+    container_spec = task["ContainerSpec"]
+    assert container_spec["CapabilityDrop"] == ["ALL"]
+    assert container_spec["Healthcheck"] == {"Test": ["NONE"]}
+    mounts = {m["Target"]: m for m in container_spec["Mounts"]}
+    assert set(mounts) == {"/home/student", "/home/student/work"}
+    assert {m["Type"] for m in mounts.values()} == {"volume"}
+    assert mounts["/home/student"]["Source"] == f"{platform.prefix}-home-spec-2Dstudent"
+    assert (
+        mounts["/home/student/work"]["Source"] == f"{platform.prefix}-work-spec-2Dstudent--limited"
+    )
+
+    container = task_container(name)
+    checks = {
+        CGROUP_CPU_MAX: "50000 100000",
+        cgroup_file("memory.max", "memory/memory.limit_in_bytes"): str(512 * 1024**2),
+        cgroup_file("pids.max", "pids/pids.max"): "256",
+        "id -u": "1000",
+        "grep CapEff /proc/self/status | cut -f2": "0000000000000000",
+        "test -e /var/run/docker.sock && echo socket || echo none": "none",
+        "touch /home/student/a /home/student/work/b && echo writable": "writable",
+    }
+    for command, expected in checks.items():
+        code, output = run_in(container, command)
+        assert (code, output) == (0, expected), command
+    stop(platform, api, "spec-student", "limited")
+
+
+def test_files_survive_stop_and_start(platform, api):
+    user, env = "persistent-student", "limited"
+    assert start(platform, api, user, env).status_code in (201, 202)
+    assert progress(platform, api, user, env)[-1].get("ready")
+    name = service_name(platform.prefix, user, env)
+    code, _ = run_in(task_container(name), "echo home > ~/notes.txt && echo work > ~/work/tp.py")
+    assert code == 0
+    stop(platform, api, user, env)
+
+    assert start(platform, api, user, env).status_code in (201, 202)
+    assert progress(platform, api, user, env)[-1].get("ready")
+    code, output = run_in(task_container(name), "cat ~/notes.txt ~/work/tp.py")
+    assert (code, output) == (0, "home\nwork")
+    stop(platform, api, user, env)
+
+
+def test_memory_hog_is_killed_alone(platform, api):
+    user, env = "hog-student", "limited"
+    assert start(platform, api, user, env).status_code in (201, 202)
+    assert progress(platform, api, user, env)[-1].get("ready")
+    name = service_name(platform.prefix, user, env)
+    task_before = running_task(name)["ID"]
+    container = task_container(name)
+    code, _ = run_in(container, "python3 -c 'x = bytearray(2 * 1024**3)'")
+    assert code == 137  # killed by the kernel's OOM killer
+    oom_counter = cgroup_file("memory.events", "memory/memory.oom_control") + " | grep oom_kill"
+    code, events = run_in(container, oom_counter)
+    assert code == 0 and int(events.split()[-1]) >= 1
+    # The server itself lives on, in the same task.
+    assert running_task(name)["ID"] == task_before
+    assert server_answers(platform, api, user, env)
+    stop(platform, api, user, env)
+
+
+def test_cpu_burn_is_throttled_not_killed(platform, api):
+    user, env = "burn-student", "limited"
+    assert start(platform, api, user, env).status_code in (201, 202)
+    assert progress(platform, api, user, env)[-1].get("ready")
+    name = service_name(platform.prefix, user, env)
+    task_before = running_task(name)["ID"]
+    container = task_container(name)
+    container.exec_run(["python3", "-c", "while True: pass"], user="1000", detach=True)
+    time.sleep(120)
+    _, stat = run_in(container, cgroup_file("cpu.stat", "cpu/cpu.stat"))
+    throttled = dict(line.split() for line in stat.splitlines())
+    assert int(throttled["nr_throttled"]) > 0
+    assert running_task(name)["ID"] == task_before
+    assert server_answers(platform, api, user, env)
+    stop(platform, api, user, env)
+
+
+@pytest.mark.parametrize(
+    "environment, message",
+    [
+        ("nowhere", "No machine of the kind this environment needs"),
+        ("gpu", "No machine has enough free CPU, memory or GPUs"),
+    ],
+    ids=["no-node-with-label", "no-gpu-left"],
+)
+def test_impossible_placement_fails_in_seconds_with_its_reason(platform, api, environment, message):
+    user = f"placement-{environment}"
+    started = time.monotonic()
+    response = start(platform, api, user, environment)
+    if response.status_code == 202:
+        events = progress(platform, api, user, environment)
+        assert events[-1].get("failed"), events
+        text = events[-1]["message"]
+    else:
+        text = response.json()["message"]
+    elapsed = time.monotonic() - started
+    assert message in text
+    assert elapsed < 15, f"took {elapsed:.1f} s"
+    wait_until_gone(service_name(platform.prefix, user, environment), timeout=10)
+
+
+@pytest.mark.parametrize(
+    "environment, options, status, message",
+    [
+        ("jupyterlab", {"image": "attacker/miner"}, 400, "cannot be chosen"),
+        ("jupyterlab", {"cpu_limit": 8}, 400, "cannot be chosen"),
+        ("private", None, 403, "not enrolled"),
+        ("later", None, 403, "opens on Monday 05 January 2099 at 14:00 (Europe/Paris)"),
+        ("absent", None, 404, "There is no environment"),
+    ],
+    ids=["own-image", "own-limits", "not-enrolled", "session-not-open", "unknown"],
+)
+def test_refused_starts_are_4xx_with_a_clear_message(
+    platform, api, environment, options, status, message
+):
+    response = start(platform, api, "refused-student", environment, **(options or {}))
+    assert response.status_code == status, response.text
+    assert message in response.json()["message"]
+    assert not any(
+        s.name.startswith(f"{platform.prefix}-refused-2Dstudent")
+        for s in docker_client().services.list()
+    )
+
+
+def test_hub_restart_resumes_running_servers(platform, api):
+    for user in ("restart-a", "restart-b"):
+        assert start(platform, api, user, "jupyterlab").status_code in (201, 202)
+        assert progress(platform, api, user, "jupyterlab")[-1].get("ready")
+    hub = docker_client().containers.get(f"{platform.prefix}-hub")
+    hub.stop(timeout=20)
+    # A server that dies while the hub is down must show as stopped afterwards.
+    docker_client().api.remove_service(service_name(platform.prefix, "restart-b", "jupyterlab"))
+    hub.start()
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if requests.get(f"{platform.url}/hub/api", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        assert time.monotonic() < deadline, "the hub did not come back"
+        time.sleep(0.5)
+    assert server_answers(platform, api, "restart-a", "jupyterlab")
+    servers_b = api.get(f"{platform.url}/hub/api/users/restart-b").json()["servers"]
+    assert "jupyterlab" not in servers_b
+    stop(platform, api, "restart-a", "jupyterlab")
