@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import uuid
+from urllib.parse import parse_qs
 
 import jwt
 import uvicorn
@@ -173,7 +174,7 @@ class TestPlatform:
 
         @app.post("/deep_link_return")
         async def deep_link_return(request: Request):
-            form = await request.form()
+            form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
             config = self.config()
             config.get_registration()
             items = config.validate_deeplinking_resp({"JWT": form["JWT"]})
