@@ -62,9 +62,19 @@ def stop(platform, api, user, environment):
     wait_until_gone(service_name(platform.prefix, user, environment))
 
 
-def server_answers(platform, api, user, environment):
-    response = api.get(f"{platform.url}/user/{user}/{environment}/api", timeout=10)
-    return response.status_code == 200 and "version" in response.json()
+def server_answers(platform, api, user, environment, within=20):
+    """Whether the server's /api answers through the proxy (retrying for `within` s)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            response = api.get(f"{platform.url}/user/{user}/{environment}/api", timeout=5)
+            if response.status_code == 200 and "version" in response.json():
+                return True
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1)
 
 
 def test_limits_mounts_and_progress(platform, api):
