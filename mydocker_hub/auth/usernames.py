@@ -9,10 +9,9 @@ source is trusted to have verified it; otherwise the person gets a name scoped
 by their source (``user_id@consumer``) and is never silently merged.
 """
 
+import re
 import string
 import unicodedata
-
-from escapism import escape, unescape
 
 SAFE_CHARACTERS = set(string.ascii_lowercase + string.digits + "._@-")
 ESCAPE_CHARACTER = "~"
@@ -36,6 +35,15 @@ def first_value(value):
     return str(value).strip()
 
 
+_ESCAPED = re.compile(r"(?:~[0-9a-f]{2})+")
+
+
+def _escape(text):
+    return "".join(
+        ch if ch in SAFE_CHARACTERS else "".join(f"~{b:02x}" for b in ch.encode()) for ch in text
+    )
+
+
 def normalise_username(value):
     """A claim (string or list) -> a lowercase, Docker-safe-by-escaping username.
 
@@ -47,7 +55,7 @@ def normalise_username(value):
     text = unicodedata.normalize("NFKC", first_value(value)).lower()
     if not text:
         raise UsernameError("the identity provider sent no usable name")
-    name = escape(text, safe=SAFE_CHARACTERS, escape_char=ESCAPE_CHARACTER)
+    name = _escape(text)
     if len(name) > MAX_LENGTH:
         raise UsernameError(f"the name sent by the identity provider is too long ({len(name)})")
     return name
@@ -55,7 +63,10 @@ def normalise_username(value):
 
 def original_name(username):
     """The text a username was made from (before escaping)."""
-    return unescape(username, escape_char=ESCAPE_CHARACTER)
+    return _ESCAPED.sub(
+        lambda m: bytes.fromhex(m.group(0).replace(ESCAPE_CHARACTER, "")).decode("utf-8"),
+        username,
+    )
 
 
 def resolve_username(identity, links):

@@ -1,0 +1,157 @@
+"""The role matrix: LTI roles in every spelling and federation affiliations -> groups and roles."""
+
+import pytest
+
+from mydocker_hub.auth.identity import Identity
+from mydocker_hub.auth.roles import (
+    TEACHER_ROLE,
+    RoleMapping,
+    groups_and_roles,
+    lti_role_word,
+    split_lti_roles,
+)
+
+MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+
+LTI_ROLE_MATRIX = {
+    "lti11-short-instructor": ("Instructor", "teacher"),
+    "lti11-short-learner": ("Learner", "student"),
+    "lti11-short-content-developer": ("ContentDeveloper", "teacher"),
+    "lti11-short-teaching-assistant": ("TeachingAssistant", "teacher"),
+    "lti11-short-administrator": ("Administrator", "teacher"),
+    "lti11-urn-instructor": ("urn:lti:role:ims/lis/Instructor", "teacher"),
+    "lti11-urn-sub-role-teaching-assistant": (
+        "urn:lti:role:ims/lis/Instructor/TeachingAssistant",
+        "teacher",
+    ),
+    "lti11-urn-learner": ("urn:lti:role:ims/lis/Learner", "student"),
+    "lti11-urn-sysrole-administrator": ("urn:lti:sysrole:ims/lis/Administrator", "teacher"),
+    "lti11-comma-list-learner-and-instructor": ("Learner,Instructor", "teacher"),
+    "lti13-uri-instructor": (f"{MEMBERSHIP}#Instructor", "teacher"),
+    "lti13-uri-learner": (f"{MEMBERSHIP}#Learner", "student"),
+    "lti13-uri-content-developer": (f"{MEMBERSHIP}#ContentDeveloper", "teacher"),
+    "lti13-uri-sub-role-teaching-assistant": (
+        f"{MEMBERSHIP}/Instructor#TeachingAssistant",
+        "teacher",
+    ),
+    "lti13-uri-institution-administrator": (
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
+        "teacher",
+    ),
+    "lti13-uri-mentor-is-student": (f"{MEMBERSHIP}#Mentor", "student"),
+    "no-role-is-student": ("", "student"),
+}
+
+
+@pytest.mark.parametrize("roles, kind", list(LTI_ROLE_MATRIX.values()), ids=list(LTI_ROLE_MATRIX))
+def test_lti_role_matrix(roles, kind):
+    identity = Identity("lti11", "moodle", "42", lti_roles=split_lti_roles(roles))
+    assert RoleMapping().kind("42@moodle", identity) == kind
+
+
+AFFILIATION_MATRIX = {
+    "faculty": (["faculty"], "teacher"),
+    "staff": (["staff"], "teacher"),
+    "employee": (["employee"], "teacher"),
+    "student": (["student"], "student"),
+    "member": (["member"], "student"),
+    "affiliate": (["affiliate"], "student"),
+    "member-and-faculty": (["member", "faculty"], "teacher"),
+    "scoped-faculty": (["Faculty@univ.fr"], "teacher"),
+    "scoped-student": (["student@univ.fr"], "student"),
+    "none": ([], "student"),
+}
+
+
+@pytest.mark.parametrize(
+    "affiliations, kind", list(AFFILIATION_MATRIX.values()), ids=list(AFFILIATION_MATRIX)
+)
+def test_affiliation_matrix(affiliations, kind):
+    identity = Identity("oidc", "federation", "s", affiliations=tuple(affiliations))
+    assert RoleMapping().kind("x@univ.fr", identity) == kind
+
+
+ADMIN_MATRIX = {
+    "configured-admin-user": (dict(), "boss", {"boss"}, True),
+    "lms-administrator-is-not-admin-by-default": (
+        dict(lti_roles=("Administrator",)),
+        "a",
+        set(),
+        False,
+    ),
+    "admin-claim": (dict(admin_claim=True), "a", set(), True),
+    "local-admin-role": (dict(local_role="admin"), "a", set(), True),
+    "local-teacher-role": (dict(local_role="teacher"), "a", set(), False),
+    "plain-student": (dict(lti_roles=("Learner",)), "a", set(), False),
+}
+
+
+@pytest.mark.parametrize(
+    "fields, name, admins, admin", list(ADMIN_MATRIX.values()), ids=list(ADMIN_MATRIX)
+)
+def test_admin_matrix(fields, name, admins, admin):
+    identity = Identity("lti13", "lms", name, **fields)
+    assert RoleMapping().is_admin(name, identity, admins) is admin
+
+
+def test_admin_lti_roles_can_make_lms_administrators_admins():
+    mapping = RoleMapping(admin_lti_roles={"administrator"})
+    identity = Identity("lti13", "lms", "a", lti_roles=("urn:lti:sysrole:ims/lis/Administrator",))
+    assert mapping.is_admin("a@lms", identity)
+
+
+def test_teacher_users_are_teachers_whatever_the_source_says():
+    mapping = RoleMapping(teacher_users={"colleague@univ.fr"})
+    identity = Identity("oidc", "federation", "s", affiliations=("member",))
+    assert mapping.kind("colleague@univ.fr", identity) == "teacher"
+
+
+def test_teacher_roles_are_configurable():
+    mapping = RoleMapping(teacher_lti_roles={"instructor"})
+    identity = Identity("lti11", "m", "1", lti_roles=("TeachingAssistant",))
+    assert mapping.kind("1@m", identity) == "student"
+
+
+def test_local_student_role_wins_over_everything():
+    identity = Identity("local", "local", "x", local_role="student", lti_roles=("Instructor",))
+    assert RoleMapping().kind("x", identity) == "student"
+
+
+def test_teacher_gets_teachers_group_and_the_teacher_role_with_custom_scopes():
+    groups, roles = groups_and_roles("teacher", admin=False)
+    assert groups == ["teachers"]
+    assert [r["name"] for r in roles] == ["user", "teacher"]
+    assert all(scope.startswith("custom:") for scope in roles[1]["scopes"])
+    assert roles[1] == TEACHER_ROLE
+
+
+def test_student_gets_students_group_and_only_the_user_role():
+    assert groups_and_roles("student", admin=False) == (["students"], [{"name": "user"}])
+
+
+def test_an_admin_is_a_teacher_and_keeps_the_admin_role():
+    groups, roles = groups_and_roles("student", admin=True)
+    assert groups == ["teachers"]
+    assert [r["name"] for r in roles] == ["user", "admin", "teacher"]
+
+
+def test_hand_granted_groups_and_roles_are_kept_but_managed_ones_follow_the_login():
+    groups, roles = groups_and_roles(
+        "student", admin=False, kept_groups=["teachers", "tutors"], kept_roles=["grader"]
+    )
+    assert groups == ["students", "tutors"]
+    assert [r["name"] for r in roles] == ["user", "grader"]
+
+
+@pytest.mark.parametrize(
+    "role, word",
+    [
+        ("Instructor", "instructor"),
+        ("urn:lti:instrole:ims/lis/Administrator", "administrator"),
+        (f"{MEMBERSHIP}#Learner", "learner"),
+        ("  ", ""),
+    ],
+    ids=["short", "urn", "uri", "blank"],
+)
+def test_lti_role_word(role, word):
+    assert lti_role_word(role) == word

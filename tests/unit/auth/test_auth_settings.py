@@ -1,0 +1,104 @@
+"""MYDOCKER_* environment variables -> traitlets config, without a hub."""
+
+import json
+
+import pytest
+from traitlets.config import Config
+
+from mydocker_hub.auth import settings
+from mydocker_hub.auth.lti11 import LTI11Launches
+from mydocker_hub.auth.lti13 import LTI13Launches, Platform
+from mydocker_hub.auth.oidc import FederationOIDC
+
+PLATFORM = {
+    "issuer": "https://moodle.univ.fr",
+    "client_id": "Xy12",
+    "deployment_ids": ["3"],
+    "auth_login_url": "https://moodle.univ.fr/mod/lti/auth.php",
+    "jwks_url": "https://moodle.univ.fr/mod/lti/certs.php",
+}
+
+
+def configured(environ):
+    c = Config()
+    settings.configure(c, environ)
+    return c
+
+
+def test_every_documented_variable_configures_its_source():
+    c = configured(
+        {
+            "MYDOCKER_LTI11_CONSUMERS": "moodle:s3cret, edx:other",
+            "MYDOCKER_LTI13_PLATFORMS": json.dumps([PLATFORM]),
+            "MYDOCKER_OIDC_DISCOVERY_URL": "https://satosa.univ.fr/.well-known/openid-configuration",
+            "MYDOCKER_OIDC_CLIENT_ID": "hub",
+            "MYDOCKER_OIDC_CLIENT_SECRET": "secret",
+            "MYDOCKER_DATA_DIR": "/data",
+        }
+    )
+    assert LTI11Launches(config=c).consumers == {"moodle": "s3cret", "edx": "other"}
+    lti13 = LTI13Launches(config=c)
+    assert lti13.platforms == [Platform.from_dict(PLATFORM)]
+    assert lti13.platforms[0].name == "moodle.univ.fr"
+    assert lti13.key_directory == "/data/lti13-keys"
+    oidc = FederationOIDC(config=c)
+    assert oidc.discovery_url.endswith("/openid-configuration")
+    assert (oidc.client_id, oidc.client_secret) == ("hub", "secret")
+    assert oidc.enabled
+    assert c.JupyterHub.template_paths[0].endswith("mydocker_hub/templates")
+    assert all(scope.startswith("custom:mydocker:") for scope in c.JupyterHub.custom_scopes)
+
+
+def test_nothing_set_means_only_local_accounts():
+    c = configured({})
+    assert not LTI11Launches(config=c).enabled
+    assert not LTI13Launches(config=c).enabled
+    assert not FederationOIDC(config=c).enabled
+    assert "tornado_settings" not in c.JupyterHub
+
+
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("MYDOCKER_LTI11_CONSUMERS", "just-a-key", "MYDOCKER_LTI11_CONSUMERS"),
+        ("MYDOCKER_LTI11_CONSUMERS", "key:", "MYDOCKER_LTI11_CONSUMERS"),
+        ("MYDOCKER_LTI13_PLATFORMS", "[not json", "MYDOCKER_LTI13_PLATFORMS"),
+        ("MYDOCKER_LTI13_PLATFORMS", '["a string"]', "MYDOCKER_LTI13_PLATFORMS"),
+        ("MYDOCKER_LMS_ORIGINS", "moodle.univ.fr", "MYDOCKER_LMS_ORIGINS"),
+        ("MYDOCKER_OIDC_DISCOVERY_URL", "https://x/.well-known", "MYDOCKER_OIDC_CLIENT_ID"),
+    ],
+    ids=[
+        "consumer-without-secret",
+        "empty-secret",
+        "bad-json",
+        "not-objects",
+        "bad-origin",
+        "discovery-without-client",
+    ],
+)
+def test_bad_variables_are_refused_naming_the_variable(variable, value, message):
+    with pytest.raises(settings.SettingsError, match=message):
+        configured({variable: value})
+
+
+def test_a_platform_with_unknown_keys_is_refused_naming_the_trait():
+    with pytest.raises(Exception, match="LTI13Launches.platforms"):
+        LTI13Launches(platforms=[dict(PLATFORM, client="typo")])
+
+
+def test_embedding_over_https_allows_the_lms_to_frame_and_cookies_to_cross_sites():
+    c = configured(
+        {
+            "MYDOCKER_LMS_ORIGINS": "https://moodle.univ.fr, https://lms.example.org/",
+            "MYDOCKER_PUBLIC_URL": "https://hub.univ.fr",
+        }
+    )
+    tornado = c.JupyterHub.tornado_settings
+    assert tornado["headers"]["Content-Security-Policy"] == (
+        "frame-ancestors 'self' https://moodle.univ.fr https://lms.example.org"
+    )
+    assert tornado["cookie_options"] == {"SameSite": "None", "Secure": True}
+
+
+def test_over_plain_http_cookies_stay_as_they_are():
+    assert "cookie_options" not in settings.embedding_settings([], "http://localhost:8000")

@@ -1,0 +1,107 @@
+"""Nonce store, safe redirects, the authenticator's admin bookkeeping and its traits' help."""
+
+import pytest
+
+from mydocker_hub import authenticator
+from mydocker_hub.auth import local, lti11, lti13, oidc, roles
+from mydocker_hub.auth.identity import Identity
+from mydocker_hub.auth.nonces import NonceStore
+from mydocker_hub.auth.redirects import environment_url, safe_next_url
+from mydocker_hub.auth.store import MemoryLinkStore
+
+
+def test_nonce_store_refuses_replays_and_forgets_after_ttl():
+    now = [0.0]
+    store = NonceStore(size=10, ttl=60, clock=lambda: now[0])
+    assert store.use("a")
+    assert not store.use("a")
+    now[0] += 61
+    assert store.use("a")
+
+
+def test_nonce_store_is_bounded():
+    store = NonceStore(size=3, ttl=600)
+    for nonce in "abcde":
+        assert store.use(nonce)
+    assert len(store) == 3
+
+
+@pytest.mark.parametrize(
+    "next_url, safe",
+    [
+        ("/hub/home", "/hub/home"),
+        ("/hub/spawn/u/python-l1?x=1", "/hub/spawn/u/python-l1?x=1"),
+        ("https://evil.example/hub/", ""),
+        ("//evil.example/hub/", ""),
+        ("/\\evil.example", ""),
+        ("\\\\evil.example", ""),
+        ("javascript:alert(1)", ""),
+        ("/elsewhere", ""),
+        ("", ""),
+    ],
+    ids=[
+        "hub-path",
+        "with-query",
+        "absolute",
+        "scheme-relative",
+        "backslash",
+        "double-backslash",
+        "javascript",
+        "outside-hub",
+        "empty",
+    ],
+)
+def test_safe_next_url(next_url, safe):
+    assert safe_next_url(next_url, "/hub/") == safe
+
+
+def test_environment_url_escapes_the_user():
+    assert environment_url("/hub/", "a b@x", "python-l1") == "/hub/spawn/a%20b@x/python-l1"
+
+
+class FakeAuthenticator(authenticator.MyDockerAuthenticator):
+    pass
+
+
+def test_admin_granted_by_a_login_is_taken_back_but_a_manual_one_is_left():
+    auth = FakeAuthenticator()
+    auth._links = MemoryLinkStore()
+    assert auth.admin_flag("claimed", True) is True
+    assert auth.admin_flag("claimed", False) is False
+    assert auth.admin_flag("claimed", False) is None
+    assert auth.admin_flag("by-hand", False) is None
+
+
+def test_user_model_for_local_accounts_is_unchanged():
+    assert authenticator.user_model("a", "admin") == {
+        "name": "a",
+        "admin": True,
+        "groups": ["teachers"],
+    }
+    assert authenticator.user_model("b", "student")["groups"] == ["students"]
+
+
+CONFIGURABLES = [
+    authenticator.MyDockerAuthenticator,
+    lti11.LTI11Launches,
+    lti13.LTI13Launches,
+    local.LocalAccounts,
+    roles.RoleMapping,
+    oidc.FederationOIDC,
+]
+
+
+@pytest.mark.parametrize("cls", CONFIGURABLES, ids=[c.__name__ for c in CONFIGURABLES])
+def test_every_own_setting_is_configurable_and_documented(cls):
+    own = {
+        name: trait for name, trait in cls.class_traits(config=True).items() if name in cls.__dict__
+    }
+    for name, trait in own.items():
+        assert len(trait.help) > 40, f"{cls.__name__}.{name} needs a real help text"
+        assert "versionadded" in trait.help, f"{cls.__name__}.{name}: say since when"
+
+
+def test_identity_scoped_name_and_key():
+    identity = Identity("lti13", "lms", "u1")
+    assert identity.scoped_name == "u1@lms"
+    assert identity.key == "lti13:lms:u1"
