@@ -60,12 +60,14 @@ class MyDockerAuthenticator(Authenticator):
         """,
     )
 
-    catalog = Instance(EnvironmentCatalog)
-    lti11 = Instance(LTI11Launches)
-    lti13 = Instance(LTI13Launches)
-    oidc = Instance(oidc.FederationOIDC)
-    local_accounts = Instance(LocalAccounts)
-    role_mapping = Instance(RoleMapping)
+    catalog = Instance(
+        EnvironmentCatalog, help="The environments (from `environment_catalog_class`)."
+    )
+    lti11 = Instance(LTI11Launches, help="LTI 1.1 launches, configured as `LTI11Launches`.")
+    lti13 = Instance(LTI13Launches, help="LTI 1.3 launches, configured as `LTI13Launches`.")
+    oidc = Instance(oidc.FederationOIDC, help="Federation logins, configured as `FederationOIDC`.")
+    local_accounts = Instance(LocalAccounts, help="Local accounts, configured as `LocalAccounts`.")
+    role_mapping = Instance(RoleMapping, help="Roles from sources, configured as `RoleMapping`.")
 
     @default("catalog")
     def _default_catalog(self):

@@ -199,7 +199,7 @@ class LTI13Launches(LoggingConfigurable):
         """,
     )
 
-    @validate("time_leeway", "max_age")
+    @validate("time_leeway", "max_age", "jwks_cache_ttl", "jwks_refetch_interval")
     def _validate_durations(self, proposal):
         if proposal.value < 0:
             raise ValueError(f"LTI13Launches.{proposal.trait.name} must be >= 0")
@@ -211,6 +211,18 @@ class LTI13Launches(LoggingConfigurable):
         help="""
         How long (seconds) a platform's key set is kept before it is fetched
         again. An unknown ``kid`` makes one early refetch.
+
+        .. versionadded:: 0.1
+        """,
+    )
+
+    jwks_refetch_interval = Integer(
+        5,
+        config=True,
+        help="""
+        The shortest time (seconds) between two fetches of a platform's key
+        set caused by an unknown ``kid``: a platform that rotated its key is
+        fetched again at once, a flood of bad launches is not passed on to it.
 
         .. versionadded:: 0.1
         """,
@@ -248,7 +260,9 @@ class LTI13Launches(LoggingConfigurable):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.nonces = NonceStore(size=100000, ttl=self.max_age + 2 * self.time_leeway + 60)
-        self.platform_keys = PlatformKeys(ttl=self.jwks_cache_ttl)
+        self.platform_keys = PlatformKeys(
+            ttl=self.jwks_cache_ttl, refetch_interval=self.jwks_refetch_interval
+        )
 
     @property
     def enabled(self):

@@ -3,6 +3,7 @@
 - ``/hub/lti13/oauth_login``: login initiation (third-party initiated login);
 - ``/hub/lti13/oauth_callback``: the launch (the id_token, posted by the platform);
 - ``/hub/lti13/jwks``: the tool's public keys;
+- ``/hub/lti13/config``: the URLs an LMS administrator registers;
 - ``/hub/lti13/deep_link``: the teacher's choice, answered with a signed
   ``LtiDeepLinkingResponse`` posted back to the platform.
 
@@ -195,8 +196,35 @@ class ToolJWKSHandler(BaseHandler):
         self.finish(json.dumps(self.authenticator.lti13.tool_keys.jwks()))
 
 
+class ToolConfigurationHandler(BaseHandler):
+    """``/hub/lti13/config``: what an LMS administrator types in to register the tool."""
+
+    async def get(self):
+        def url(path):
+            return _browser_url(self, url_path_join(self.hub.base_url, path))
+
+        self.set_header("Content-Type", "application/json")
+        self.finish(
+            json.dumps(
+                {
+                    "title": "mydocker_hub",
+                    "description": "Ready-made Linux environments (JupyterLab, VS Code, ...).",
+                    "target_link_uri": url("home"),
+                    "oidc_initiation_url": url("lti13/oauth_login"),
+                    "redirect_uris": [url(CALLBACK_PATH)],
+                    "public_keyset_url": url("lti13/jwks"),
+                    "deep_linking_url": url("home"),
+                    "custom_parameters": "environment=<the environment's name> (optional)",
+                    "supports_deep_linking": True,
+                },
+                indent=2,
+            )
+        )
+
+
 def handlers():
     return [
+        (r"/lti13/config", ToolConfigurationHandler),
         (r"/lti13/oauth_login", LTI13LoginHandler),
         (r"/lti13/oauth_callback", LTI13LaunchHandler),
         (r"/lti13/jwks", ToolJWKSHandler),

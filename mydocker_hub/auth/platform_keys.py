@@ -17,7 +17,7 @@ from .errors import LoginRefused
 class PlatformKeys:
     """Caches JWKS documents by URL and finds signing keys by ``kid``."""
 
-    def __init__(self, ttl=3600, refetch_interval=30, fetch=None, clock=time.monotonic):
+    def __init__(self, ttl=3600, refetch_interval=5, fetch=None, clock=time.monotonic):
         self.ttl = ttl
         self.refetch_interval = refetch_interval
         self.clock = clock

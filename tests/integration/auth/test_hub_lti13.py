@@ -83,3 +83,10 @@ def test_unknown_platform_is_refused_at_login_initiation(hub):
 def test_tool_publishes_its_jwks(hub):
     keys = requests.get(f"{hub.url}/hub/lti13/jwks").json()["keys"]
     assert keys and all(key["kty"] == "RSA" and key["kid"] and "d" not in key for key in keys)
+
+
+def test_tool_configuration_lists_the_urls_to_register(hub):
+    config = requests.get(f"{hub.url}/hub/lti13/config").json()
+    assert config["oidc_initiation_url"] == f"{hub.url}/hub/lti13/oauth_login"
+    assert config["redirect_uris"] == [f"{hub.url}/hub/lti13/oauth_callback"]
+    assert config["public_keyset_url"] == f"{hub.url}/hub/lti13/jwks"
