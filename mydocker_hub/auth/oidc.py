@@ -31,6 +31,14 @@ def claim_values(value):
     return (text,) if text else ()
 
 
+def domain_allowed(name, domains):
+    """Whether `name` (user@domain) is in one of `domains` (all allowed when empty)."""
+    if not domains:
+        return True
+    domain = name.rpartition("@")[2].lower()
+    return bool(domain) and "@" in name and domain in {d.lower().lstrip("@") for d in domains}
+
+
 class FederationOIDC(GenericOAuthenticator):
     """OpenID Connect login through the federation's bridge."""
 
@@ -125,6 +133,20 @@ class FederationOIDC(GenericOAuthenticator):
         """,
     )
 
+    allowed_domains = Set(
+        Unicode(),
+        config=True,
+        help="""
+        When set, only people whose username (``eduPersonPrincipalName``) ends
+        with ``@`` one of these domains may log in, for example
+        ``{"univ.fr", "etu.univ.fr"}``; the federation lets every French
+        institution in otherwise. Set from ``MYDOCKER_OIDC_ALLOWED_DOMAINS``
+        (comma-separated).
+
+        .. versionadded:: 0.1
+        """,
+    )
+
     _discovered = False
 
     @property
@@ -175,6 +197,15 @@ class FederationOIDC(GenericOAuthenticator):
         """Finish the OAuth flow (code -> token -> userinfo) and return the `Identity`."""
         await self.discover()
         auth_model = await self.authenticate(handler)
+        if not domain_allowed(auth_model["name"], self.allowed_domains):
+            self.log.warning(
+                "Federation login refused for %s: domain not allowed", auth_model["name"]
+            )
+            raise LoginRefused(
+                403,
+                "Your institution is not among those allowed on this platform. / "
+                "Votre établissement ne fait pas partie de ceux autorisés sur cette plateforme.",
+            )
         user_info = auth_model["auth_state"][self.user_auth_state_key]
         affiliations = []
         for claim in self.affiliation_claims:

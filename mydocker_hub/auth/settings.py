@@ -13,7 +13,9 @@ optional; a source without its variables is simply off):
 ``MYDOCKER_OIDC_DISCOVERY_URL``, ``MYDOCKER_OIDC_CLIENT_ID``, ``MYDOCKER_OIDC_CLIENT_SECRET``
     the federation's OpenID Connect client (`FederationOIDC`); optional
     ``MYDOCKER_OIDC_CALLBACK_URL`` (when a proxy hides the public URL) and
-    ``MYDOCKER_OIDC_USERNAME_CLAIM`` (default ``eduPersonPrincipalName``).
+    ``MYDOCKER_OIDC_USERNAME_CLAIM`` (default ``eduPersonPrincipalName``);
+    ``MYDOCKER_OIDC_ALLOWED_DOMAINS``: comma-separated domains of the
+    usernames allowed in (default: every institution of the federation).
 ``MYDOCKER_ADMIN_USERS``
     comma-separated usernames that are admins on every login.
 ``MYDOCKER_LMS_ORIGINS``
@@ -127,6 +129,10 @@ def configure(c, environ=None):
     for name, value in oidc.items():
         if value:
             setattr(c.FederationOIDC, name, value)
+
+    domains = _items(environ.get("MYDOCKER_OIDC_ALLOWED_DOMAINS", ""))
+    if domains:
+        c.FederationOIDC.allowed_domains = set(domains)
 
     admins = _items(environ.get("MYDOCKER_ADMIN_USERS", ""))
     if admins:

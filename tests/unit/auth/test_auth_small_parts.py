@@ -105,3 +105,19 @@ def test_identity_scoped_name_and_key():
     identity = Identity("lti13", "lms", "u1")
     assert identity.scoped_name == "u1@lms"
     assert identity.key == "lti13:lms:u1"
+
+
+@pytest.mark.parametrize(
+    "name, domains, allowed",
+    [
+        ("jean@univ.fr", set(), True),
+        ("jean@univ.fr", {"univ.fr"}, True),
+        ("jean@UNIV.fr", {"@univ.fr"}, True),
+        ("jean@other.fr", {"univ.fr"}, False),
+        ("jean@evil-univ.fr", {"univ.fr"}, False),
+        ("no-domain", {"univ.fr"}, False),
+    ],
+    ids=["no-restriction", "listed", "case-and-at", "other", "suffix-trick", "no-domain"],
+)
+def test_federation_domain_restriction(name, domains, allowed):
+    assert oidc.domain_allowed(name, domains) is allowed
