@@ -19,16 +19,19 @@ from jupyterhub.utils import url_path_join
 from traitlets import Instance, Type, default
 
 from .auth import lti13_handlers, oidc
+from .auth.activity_links import ActivityLinkHandler, choice_url
 from .auth.errors import LoginRefused
 from .auth.identity import Identity
 from .auth.local import LocalAccounts
 from .auth.lti11 import LTI11Launches, LTI11LaunchHandler
 from .auth.lti13 import LTI13Launches
+from .auth.pending import PendingChoices
 from .auth.redirects import environment_url, safe_next_url
 from .auth.roles import (
     CUSTOM_SCOPES,
     DEFAULT_ROLES,
     TEACHER_ROLE,
+    TEACHERS_GROUP,
     RoleMapping,
     groups_and_roles,
 )
@@ -112,7 +115,7 @@ class MyDockerAuthenticator(Authenticator):
         return "Renater"
 
     _links = None
-    _pending_deep_links = None
+    _pending_choices = None
 
     @property
     def links(self):
@@ -121,14 +124,16 @@ class MyDockerAuthenticator(Authenticator):
         return self._links
 
     @property
-    def pending_deep_links(self):
-        if self._pending_deep_links is None:
-            self._pending_deep_links = lti13_handlers.PendingDeepLinks()
-        return self._pending_deep_links
+    def pending_choices(self):
+        """Deep-linking requests and unlinked activities waiting for a teacher's choice."""
+        if self._pending_choices is None:
+            self._pending_choices = PendingChoices()
+        return self._pending_choices
 
     def get_handlers(self, app):
         return [
             (r"/lti/launch", LTI11LaunchHandler),
+            (r"/lti/link", ActivityLinkHandler),
             *lti13_handlers.handlers(),
             *oidc.handlers(),
         ]
@@ -220,24 +225,35 @@ class MyDockerAuthenticator(Authenticator):
         return url_path_join(handler.hub.base_url, "home")
 
     async def launch_destination(self, handler, user, identity, next_url=""):
-        """Enrol in the launched environment and go to its start page; else a safe `next`."""
-        if identity.environment:
-            environment = self.catalog.get(identity.environment)
+        """Where a launch goes: the activity's environment (enrolled), a teacher's choice
+        of it for an activity that names none, else a safe `next` on this hub."""
+        name = identity.environment
+        if not name and identity.activity:
+            name = self.links.environment_of_activity(identity.activity)
+        if name:
+            environment = self.catalog.get(name)
             if environment is None:
                 raise LoginRefused(
                     404,
-                    f"This activity opens the environment “{identity.environment}”, which does "
+                    f"This activity opens the environment “{name}”, which does "
                     "not exist (any more). Tell your teacher. / Cette activité ouvre "
-                    f"l'environnement « {identity.environment} », qui n'existe pas (ou plus). "
+                    f"l'environnement « {name} », qui n'existe pas (ou plus). "
                     "Prévenez votre enseignant.",
                 )
             self.catalog.enrol(environment.name, user.name)
             return environment_url(handler.hub.base_url, user.name, environment.name)
+        if identity.activity and self.is_teacher(user) and self.linkable_environments(user):
+            request_id = self.pending_choices.add(user.name, "activity", identity.activity)
+            return choice_url(handler.hub.base_url, request_id)
         safe = safe_next_url(next_url, handler.hub.base_url)
         lti_paths = tuple(url_path_join(handler.hub.base_url, p) for p in ("lti/", "lti13/"))
         if safe and not safe.startswith(lti_paths):
             return safe
         return self.home_url(handler)
+
+    @staticmethod
+    def is_teacher(user):
+        return user.admin or TEACHERS_GROUP in {group.name for group in user.groups}
 
     def linkable_environments(self, user):
         """The READY environments `user` may link from an LMS (theirs; all for admins)."""

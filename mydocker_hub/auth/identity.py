@@ -24,6 +24,7 @@ class Identity:
     admin_claim: bool = False
     local_role: str = ""
     environment: str = ""
+    activity: str = ""
     claims: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -239,6 +239,7 @@ class LTI11Launches(LoggingConfigurable):
             trusted=bool(preferred) and key in self.trusted_consumers,
             lti_roles=split_lti_roles(args.get("roles", "")),
             environment=args.get(self.environment_parameter, "").strip(),
+            activity=f"lti11:{key}:{args['resource_link_id']}",
             claims={k: v for k, v in args.items() if not k.startswith("oauth_")},
         )
 

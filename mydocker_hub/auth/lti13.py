@@ -337,6 +337,7 @@ class LTI13Launches(LoggingConfigurable):
         """The `Identity` of a validated launch."""
         custom = claims.get(CUSTOM) if isinstance(claims.get(CUSTOM), dict) else {}
         preferred = claims.get(platform.username_claim) or custom.get(platform.username_claim)
+        link = claims.get(RESOURCE_LINK) if isinstance(claims.get(RESOURCE_LINK), dict) else {}
         return Identity(
             source="lti13",
             issuer=platform.name,
@@ -345,5 +346,6 @@ class LTI13Launches(LoggingConfigurable):
             trusted=bool(preferred) and platform.trust_username,
             lti_roles=split_lti_roles(claims.get(ROLES, [])),
             environment=str(custom.get(self.environment_parameter, "")).strip(),
+            activity=f"lti13:{platform.name}:{link['id']}" if link.get("id") else "",
             claims=claims,
         )

@@ -12,8 +12,6 @@ The state and nonce cookies are ltiauthenticator's; everything else is checked b
 """
 
 import json
-import secrets
-import time
 
 from jupyterhub.handlers import BaseHandler
 from jupyterhub.utils import url_path_join
@@ -27,10 +25,8 @@ from tornado.httputil import url_concat
 from .deep_linking import resource_link_item, response_claims, signed_response
 from .errors import LoginRefused
 from .lti13 import DEEP_LINKING_REQUEST, DEEP_LINKING_SETTINGS, MESSAGE_TYPE
-from .roles import TEACHERS_GROUP
 
 CALLBACK_PATH = "lti13/oauth_callback"
-PENDING_TTL = 3600
 
 
 def _browser_url(handler, path):
@@ -104,15 +100,16 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
         self.redirect(await self.authenticator.launch_destination(self, user, identity, next_url))
 
     async def show_picker(self, user, platform, claims):
-        if not user.admin and TEACHERS_GROUP not in {g.name for g in user.groups}:
+        if not self.authenticator.is_teacher(user):
             raise LoginRefused(
                 403,
                 "Only teachers can link environments to a course. / "
                 "Seuls les enseignants peuvent lier des environnements à un cours.",
             )
         environments = self.authenticator.linkable_environments(user)
-        request_id = secrets.token_urlsafe(24)
-        self.authenticator.pending_deep_links.add(request_id, user.name, platform, claims)
+        request_id = self.authenticator.pending_choices.add(
+            user.name, "deep_link", (platform, claims)
+        )
         settings = claims[DEEP_LINKING_SETTINGS]
         html = await self.render_template(
             "mydocker-deep-linking.html",
@@ -125,36 +122,14 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
         self.finish(html)
 
 
-class PendingDeepLinks:
-    """Deep-linking requests waiting for the teacher's choice (in memory, one hour)."""
-
-    def __init__(self, ttl=PENDING_TTL, clock=time.monotonic):
-        self.ttl = ttl
-        self.clock = clock
-        self._pending = {}
-
-    def add(self, request_id, user_name, platform, claims):
-        now = self.clock()
-        for key in [k for k, v in self._pending.items() if v[0] < now]:
-            del self._pending[key]
-        self._pending[request_id] = (now + self.ttl, user_name, platform, claims)
-
-    def pop(self, request_id, user_name):
-        entry = self._pending.get(request_id)
-        if entry is None or entry[0] < self.clock() or entry[1] != user_name:
-            return None
-        del self._pending[request_id]
-        return entry[2], entry[3]
-
-
 class DeepLinkingResponseHandler(BaseHandler):
     """The teacher's choice -> a signed LtiDeepLinkingResponse posted to the platform."""
 
     @web.authenticated
     async def post(self):
         user = self.current_user
-        pending = self.authenticator.pending_deep_links.pop(
-            self.get_body_argument("request_id", ""), user.name
+        pending = self.authenticator.pending_choices.pop(
+            self.get_body_argument("request_id", ""), user.name, "deep_link"
         )
         if pending is None:
             raise LoginRefused(

@@ -3,7 +3,9 @@
 - which JupyterHub user each identity (source, issuer, subject) was given, so that a
   person keeps their account and two people never share one;
 - which admin flags were granted by a login (and may be taken back by a later one),
-  as opposed to flags an admin granted by hand.
+  as opposed to flags an admin granted by hand;
+- which environment an LMS activity opens, when a teacher chose it at the
+  activity's first launch (LTI 1.1, or LTI 1.3 without deep linking).
 
 The tables live beside the platform's others (prefix ``mydocker_``).
 """
@@ -39,6 +41,17 @@ class LoginAdminGrant(db.Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class ActivityLink(db.Base):
+    """An LMS activity (resource link) bound to the environment it opens."""
+
+    __tablename__ = "mydocker_activity_links"
+
+    activity: Mapped[str] = mapped_column(String(512), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(64))
+    linked_by: Mapped[str] = mapped_column(String(255))
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 _created = set()
 
 
@@ -46,7 +59,8 @@ def _ensure_tables():
     engine = db.configure()
     if engine.url not in _created:
         db.Base.metadata.create_all(
-            engine, tables=[IdentityLink.__table__, LoginAdminGrant.__table__]
+            engine,
+            tables=[IdentityLink.__table__, LoginAdminGrant.__table__, ActivityLink.__table__],
         )
         _created.add(engine.url)
 
@@ -84,6 +98,21 @@ class LinkStore:
             elif not granted and grant is not None:
                 session.delete(grant)
 
+    def environment_of_activity(self, activity):
+        with db.session() as session:
+            link = session.get(ActivityLink, activity)
+            return link.environment if link else None
+
+    def link_activity(self, activity, environment, user_name):
+        with db.session() as session:
+            link = session.get(ActivityLink, activity)
+            if link is None:
+                session.add(
+                    ActivityLink(activity=activity, environment=environment, linked_by=user_name)
+                )
+            else:
+                link.environment, link.linked_by = environment, user_name
+
 
 class MemoryLinkStore:
     """The same interface in memory, for tests and dry runs."""
@@ -91,6 +120,7 @@ class MemoryLinkStore:
     def __init__(self):
         self.links = {}
         self.admin_grants = set()
+        self.activities = {}
 
     def username_of(self, key):
         return self.links.get(key)
@@ -109,3 +139,9 @@ class MemoryLinkStore:
             self.admin_grants.add(username)
         else:
             self.admin_grants.discard(username)
+
+    def environment_of_activity(self, activity):
+        return self.activities.get(activity)
+
+    def link_activity(self, activity, environment, user_name):
+        self.activities[activity] = environment

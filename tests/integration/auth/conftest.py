@@ -21,7 +21,12 @@ OIDC_CLIENT_ID, OIDC_CLIENT_SECRET = "mydocker-hub", secrets.token_urlsafe(24)
 ADMIN_TOKEN = secrets.token_hex(32)
 
 ENVIRONMENTS = [
-    {"name": "python-l1", "title": "Python (L1)", "image": "img:1", "teachers": ["teacher-1@lms"]},
+    {
+        "name": "python-l1",
+        "title": "Python (L1)",
+        "image": "img:1",
+        "teachers": ["teacher-1@lms", "t-link@moodle-test"],
+    },
     {"name": "draft-env", "image": "img:1", "status": "DRAFT", "teachers": ["teacher-1@lms"]},
     {"name": "someone-else", "image": "img:1", "teachers": ["another@lms"]},
 ]

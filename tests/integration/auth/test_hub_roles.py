@@ -68,3 +68,34 @@ def test_login_page_may_be_framed_by_the_configured_lms_only(hub):
     assert response.headers["Content-Security-Policy"] == (
         "frame-ancestors 'self' https://moodle.univ.fr"
     )
+
+
+def test_teacher_links_an_unlinked_activity_and_students_then_land_in_it(hub):
+    teacher = requests.Session()
+    data = consumer(
+        hub, "t-link", "Instructor", resource_link_id="unlinked-1"
+    ).generate_launch_data()
+    launched = post(hub, data, session=teacher)
+    assert launched.status_code == 302, launched.text
+    choice = launched.headers["Location"]
+    assert choice.startswith("/hub/lti/link?request=")
+    page = teacher.get(f"{hub.url}{choice}").content.decode()
+    assert 'value="python-l1"' in page and 'value="someone-else"' not in page
+    fields = dict(re.findall(r'name="(_xsrf|request_id)" value="([^"]+)"', page))
+    chosen = teacher.post(
+        f"{hub.url}/hub/lti/link",
+        data={**fields, "environment": "python-l1"},
+        allow_redirects=False,
+    )
+    assert chosen.status_code == 302, chosen.text
+    assert chosen.headers["Location"] == "/hub/spawn/t-link@moodle-test/python-l1"
+    student = consumer(
+        hub, "s-200", "Learner", resource_link_id="unlinked-1"
+    ).generate_launch_data()
+    response = post(hub, student)
+    assert response.headers["Location"] == "/hub/spawn/s-200@moodle-test/python-l1"
+
+
+def test_student_launching_an_unlinked_activity_goes_home(hub):
+    data = consumer(hub, "s-201", "Learner", resource_link_id="unlinked-2").generate_launch_data()
+    assert post(hub, data).headers["Location"] == "/hub/home"

@@ -6,6 +6,7 @@ from mydocker_hub import authenticator
 from mydocker_hub.auth import local, lti11, lti13, oidc, roles
 from mydocker_hub.auth.identity import Identity
 from mydocker_hub.auth.nonces import NonceStore
+from mydocker_hub.auth.pending import PendingChoices
 from mydocker_hub.auth.redirects import environment_url, safe_next_url
 from mydocker_hub.auth.store import MemoryLinkStore
 
@@ -121,3 +122,16 @@ def test_identity_scoped_name_and_key():
 )
 def test_federation_domain_restriction(name, domains, allowed):
     assert oidc.domain_allowed(name, domains) is allowed
+
+
+def test_pending_choices_are_per_user_per_kind_single_use_and_expire():
+    now = [0.0]
+    pending = PendingChoices(ttl=60, clock=lambda: now[0])
+    request_id = pending.add("prof", "activity", "lti11:moodle:r1")
+    assert pending.peek(request_id, "eleve", "activity") is None
+    assert pending.peek(request_id, "prof", "deep_link") is None
+    assert pending.pop(request_id, "prof", "activity") == "lti11:moodle:r1"
+    assert pending.pop(request_id, "prof", "activity") is None
+    late = pending.add("prof", "activity", "x")
+    now[0] += 61
+    assert pending.pop(late, "prof", "activity") is None

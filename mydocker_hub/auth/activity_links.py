@@ -1,0 +1,64 @@
+"""``/hub/lti/link``: a teacher chooses the environment an LMS activity opens.
+
+For activities that name no environment (an LTI 1.1 link without
+``custom_environment``, an LTI 1.3 link made without deep linking): at the
+first launch by a teacher, the teacher picks one of their READY environments;
+every later launch of that activity opens it.
+"""
+
+from jupyterhub.handlers import BaseHandler
+from jupyterhub.utils import url_path_join
+from tornado import web
+
+from .errors import LoginRefused
+from .redirects import environment_url
+
+KIND = "activity"
+
+
+def choice_url(hub_base_url, request_id):
+    return url_path_join(hub_base_url, "lti/link") + f"?request={request_id}"
+
+
+class ActivityLinkHandler(BaseHandler):
+    """Shows the picker (GET) and records the teacher's choice (POST)."""
+
+    def _expired(self):
+        return LoginRefused(
+            400,
+            "This choice has expired: open the activity again from the LMS. / "
+            "Ce choix a expiré : rouvrez l'activité depuis la plateforme pédagogique.",
+        )
+
+    @web.authenticated
+    async def get(self):
+        request_id = self.get_argument("request", "")
+        user = self.current_user
+        if self.authenticator.pending_choices.peek(request_id, user.name, KIND) is None:
+            raise self._expired()
+        html = await self.render_template(
+            "mydocker-deep-linking.html",
+            environments=self.authenticator.linkable_environments(user),
+            request_id=request_id,
+            action=url_path_join(self.hub.base_url, "lti/link"),
+            multiple=False,
+        )
+        self.finish(html)
+
+    @web.authenticated
+    async def post(self):
+        user = self.current_user
+        activity = self.authenticator.pending_choices.pop(
+            self.get_body_argument("request_id", ""), user.name, KIND
+        )
+        if activity is None:
+            raise self._expired()
+        allowed = {env.name for env in self.authenticator.linkable_environments(user)}
+        chosen = self.get_body_argument("environment", "")
+        if chosen not in allowed:
+            self.redirect(url_path_join(self.hub.base_url, "home"))
+            return
+        self.authenticator.links.link_activity(activity, chosen, user.name)
+        self.log.info("Activity %s linked to %s by %s", activity, chosen, user.name)
+        self.authenticator.catalog.enrol(chosen, user.name)
+        self.redirect(environment_url(self.hub.base_url, user.name, chosen))
