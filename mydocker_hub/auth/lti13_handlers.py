@@ -99,6 +99,24 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
         next_url = self.get_next_url(user)
         self.redirect(await self.authenticator.launch_destination(self, user, identity, next_url))
 
+    def check_state(self):
+        """ltiauthenticator's state check, with a message saying what to do."""
+        try:
+            super().check_state()
+        except web.HTTPError as e:
+            self.log.warning("LTI 1.3 launch with a bad state: %s", e.log_message)
+            raise LoginRefused(
+                400,
+                "Your browser did not send back the cookie set when the launch started, so "
+                "the launch was refused. If your course shows the platform inside its page, "
+                "your browser may block third-party cookies: set the activity to open in a new "
+                "window, or allow cookies for this site. / Votre navigateur n'a pas renvoyé le "
+                "cookie posé au début du lancement, qui a donc été refusé. Si le cours affiche "
+                "la plateforme dans sa page, votre navigateur bloque peut-être les cookies "
+                "tiers : faites ouvrir l'activité dans une nouvelle fenêtre, ou autorisez les "
+                "cookies pour ce site.",
+            ) from None
+
     async def show_picker(self, user, platform, claims):
         if not self.authenticator.is_teacher(user):
             raise LoginRefused(

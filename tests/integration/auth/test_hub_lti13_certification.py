@@ -92,4 +92,5 @@ def test_launch_without_the_state_cookie_is_refused(hub):
         allow_redirects=False,
     )
     assert response.status_code == 400
+    assert "third-party cookies" in response.content.decode()
     assert not user_exists(hub, "no-cookie@lms")
