@@ -13,6 +13,8 @@ One authenticator for every way in, each enabled by configuration:
 groups (``teachers`` / ``students``), roles and admin flag, on every login.
 """
 
+import asyncio
+
 from jupyterhub import scopes
 from jupyterhub.auth import Authenticator
 from jupyterhub.utils import url_path_join
@@ -152,7 +154,10 @@ class MyDockerAuthenticator(Authenticator):
         identity = await self.identify(handler, data)
         if identity is None:
             return None
-        return self.auth_model(handler, identity)
+        name = await asyncio.to_thread(resolve_username, identity, self.links)
+        admin = self.role_mapping.is_admin(name, identity, self.admin_users)
+        admin_flag = await asyncio.to_thread(self.admin_flag, name, admin)
+        return self.auth_model(handler, identity, name, admin_flag)
 
     async def identify(self, handler, data):
         """The `Identity` proven by the handler's source, or None."""
@@ -166,12 +171,9 @@ class MyDockerAuthenticator(Authenticator):
             return await self.oidc.identify(handler)
         return await self.local_accounts.identify(data)
 
-    def auth_model(self, handler, identity):
-        """Username, groups, roles and admin flag of the person behind `identity`."""
-        name = resolve_username(identity, self.links)
+    def auth_model(self, handler, identity, name, admin_flag):
+        """Groups, roles and admin flag of `name`, logging in with `identity`."""
         existing = handler.find_user(name)
-        admin = self.role_mapping.is_admin(name, identity, self.admin_users)
-        admin_flag = self.admin_flag(name, admin)
         effective_admin = (
             admin_flag if admin_flag is not None else bool(existing and existing.admin)
         )
@@ -229,7 +231,7 @@ class MyDockerAuthenticator(Authenticator):
         of it for an activity that names none, else a safe `next` on this hub."""
         name = identity.environment
         if not name and identity.activity:
-            name = self.links.environment_of_activity(identity.activity)
+            name = await asyncio.to_thread(self.links.environment_of_activity, identity.activity)
         if name:
             environment = self.catalog.get(name)
             if environment is None:
@@ -240,7 +242,7 @@ class MyDockerAuthenticator(Authenticator):
                     f"l'environnement « {name} », qui n'existe pas (ou plus). "
                     "Prévenez votre enseignant.",
                 )
-            self.catalog.enrol(environment.name, user.name)
+            await asyncio.to_thread(self.catalog.enrol, environment.name, user.name)
             return environment_url(handler.hub.base_url, user.name, environment.name)
         if identity.activity and self.is_teacher(user) and self.linkable_environments(user):
             request_id = self.pending_choices.add(user.name, "activity", identity.activity)
