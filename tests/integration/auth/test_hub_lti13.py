@@ -1,10 +1,13 @@
 """LTI 1.3 launches and deep linking from a platform built on PyPI `lti1p3platform`."""
 
+import os
 import re
 
+import jwt
 import requests
 from lti_platform import INSTRUCTOR, LEARNER, launch
 
+from mydocker_hub.auth.tool_keys import ToolKeys
 from mydocker_hub.environments import StaticEnvironmentCatalog
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -90,3 +93,27 @@ def test_tool_configuration_lists_the_urls_to_register(hub):
     assert config["oidc_initiation_url"] == f"{hub.url}/hub/lti13/oauth_login"
     assert config["redirect_uris"] == [f"{hub.url}/hub/lti13/oauth_callback"]
     assert config["public_keyset_url"] == f"{hub.url}/hub/lti13/jwks"
+
+
+def deep_link(hub, teacher):
+    """A full deep-linking round trip; return the platform's verdict."""
+    url = hub.platform.prepare(teacher, [INSTRUCTOR], deep_linking=True)
+    session = requests.Session()
+    page = launch(session, hub.platform, url).content.decode()
+    fields = dict(re.findall(r'name="(_xsrf|request_id)" value="([^"]+)"', page))
+    answer = session.post(
+        f"{hub.url}/hub/lti13/deep_link", data={**fields, "environment": "python-l1"}
+    ).content.decode()
+    token = re.search(r'name="JWT" value="([^"]+)"', answer).group(1)
+    return token, requests.post(f"{hub.platform.url}/deep_link_return", data={"JWT": token})
+
+
+def test_after_a_key_rotation_responses_are_signed_with_the_new_published_key(hub):
+    keys = ToolKeys(os.path.join(hub.data_dir, "lti13-keys"))
+    old_kid = jwt.get_unverified_header(deep_link(hub, "teacher-1")[0])["kid"]
+    new_kid = keys.rotate()
+    published = [key["kid"] for key in requests.get(f"{hub.url}/hub/lti13/jwks").json()["keys"]]
+    assert published[:2] == [new_kid, old_kid]
+    token, verdict = deep_link(hub, "teacher-1")
+    assert jwt.get_unverified_header(token)["kid"] == new_kid
+    assert verdict.status_code == 200, verdict.text
