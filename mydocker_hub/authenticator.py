@@ -14,12 +14,14 @@ groups (``teachers`` / ``students``), roles and admin flag, on every login.
 """
 
 import asyncio
+import dataclasses
 
 from jupyterhub import scopes
 from jupyterhub.auth import Authenticator
 from jupyterhub.utils import url_path_join
 from traitlets import Instance, Type, default
 
+from . import accounts
 from .auth import lti13_handlers, oidc
 from .auth.activity_links import ActivityLinkHandler, choice_url
 from .auth.errors import LoginRefused
@@ -155,6 +157,8 @@ class MyDockerAuthenticator(Authenticator):
         if identity is None:
             return None
         name = await asyncio.to_thread(resolve_username, identity, self.links)
+        if identity.source != "local":
+            identity = await asyncio.to_thread(self.with_local_role, name, identity)
         admin = self.role_mapping.is_admin(name, identity, self.admin_users)
         admin_flag = await asyncio.to_thread(self.admin_flag, name, admin)
         return self.auth_model(handler, identity, name, admin_flag)
@@ -195,6 +199,15 @@ class MyDockerAuthenticator(Authenticator):
             "roles": roles,
             "user_info": {"source": identity.source, "issuer": identity.issuer, "role": kind},
         }
+
+    @staticmethod
+    def with_local_role(name, identity):
+        """`identity`, with the role an admin gave the local account of the same name."""
+        try:
+            role = accounts.get_role(name)
+        except accounts.AccountError:
+            role = None
+        return dataclasses.replace(identity, local_role=role) if role else identity
 
     def admin_flag(self, name, admin):
         """True / False when the login decides, None to leave an admin's manual choice."""

@@ -125,10 +125,12 @@ class RoleMapping(LoggingConfigurable):
     )
 
     def kind(self, name, identity):
-        """'teacher' or 'student' for the user `name` logging in with `identity`."""
-        if identity.local_role:
-            return STUDENT if identity.local_role == STUDENT else TEACHER
-        if name in self.teacher_users:
+        """'teacher' or 'student' for the user `name` logging in with `identity`.
+
+        Any source saying teacher is enough: a local account's role (given by
+        an admin), `teacher_users`, an LTI role or an affiliation.
+        """
+        if identity.local_role in (TEACHER, ADMIN) or name in self.teacher_users:
             return TEACHER
         words = {lti_role_word(role) for role in identity.lti_roles}
         if words & self.teacher_lti_roles:
@@ -140,11 +142,7 @@ class RoleMapping(LoggingConfigurable):
 
     def is_admin(self, name, identity, configured_admins=()):
         """Whether the login makes `name` an admin (configured admins, local role or claim)."""
-        if name in configured_admins:
-            return True
-        if identity.local_role:
-            return identity.local_role == ADMIN
-        if identity.admin_claim:
+        if name in configured_admins or identity.local_role == ADMIN or identity.admin_claim:
             return True
         words = {lti_role_word(role) for role in identity.lti_roles}
         return bool(words & self.admin_lti_roles)

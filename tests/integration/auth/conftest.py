@@ -62,6 +62,7 @@ def hub(tmp_path_factory, oidc_provider):
     db.configure(hub.db_url)
     accounts.create("prof", "teacher", password="prof-password-1")
     accounts.create("eleve", "student", password="eleve-password-1")
+    accounts.create("marie@univ.fr", "teacher", password="marie-password-1")
     hub.start()
     hub.platform = platform
     hub.oidc_url = oidc_provider

@@ -52,6 +52,12 @@ CASES = {
         ["teachers"],
         False,
     ),
+    "same-name-as-a-local-teacher-account-is-teacher": (
+        {"eduPersonPrincipalName": ["marie@univ.fr"], "eduPersonAffiliation": ["student"]},
+        "marie@univ.fr",
+        ["teachers"],
+        False,
+    ),
     "configured-admin-user-is-admin-teacher": (
         {"eduPersonPrincipalName": ["boss@univ.fr"], "eduPersonAffiliation": ["member"]},
         "boss@univ.fr",

@@ -82,6 +82,12 @@ ADMIN_MATRIX = {
     "admin-claim": (dict(admin_claim=True), "a", set(), True),
     "local-admin-role": (dict(local_role="admin"), "a", set(), True),
     "local-teacher-role": (dict(local_role="teacher"), "a", set(), False),
+    "local-admin-with-federation-claims": (
+        dict(local_role="admin", affiliations=("member",)),
+        "a",
+        set(),
+        True,
+    ),
     "plain-student": (dict(lti_roles=("Learner",)), "a", set(), False),
 }
 
@@ -112,9 +118,19 @@ def test_teacher_roles_are_configurable():
     assert mapping.kind("1@m", identity) == "student"
 
 
-def test_local_student_role_wins_over_everything():
-    identity = Identity("local", "local", "x", local_role="student", lti_roles=("Instructor",))
-    assert RoleMapping().kind("x", identity) == "student"
+@pytest.mark.parametrize(
+    "local_role, affiliations, kind",
+    [
+        ("teacher", ("student",), "teacher"),
+        ("admin", (), "teacher"),
+        ("student", ("faculty",), "teacher"),
+        ("student", ("student",), "student"),
+    ],
+    ids=["local-teacher-wins", "local-admin", "federation-faculty-wins", "both-student"],
+)
+def test_a_local_account_role_and_the_federation_add_up(local_role, affiliations, kind):
+    identity = Identity("oidc", "f", "x", local_role=local_role, affiliations=affiliations)
+    assert RoleMapping().kind("x", identity) == kind
 
 
 def test_teacher_gets_teachers_group_and_the_teacher_role_with_custom_scopes():
