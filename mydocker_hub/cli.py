@@ -56,7 +56,7 @@ def cmd_up(args):
     root = source_root()
     client = engine.ensure(say)
     swarm.ensure_swarm(client, say)
-    swarm.ensure_network(client, instance.network, say)
+    swarm.ensure_network(client, instance.network, instance.subnet, say)
     images.build_platform_images(client, say, root, force=args.rebuild)
     hub.ensure(client, instance, root, say)
     version = hub.wait_until_ready(client, instance)

@@ -25,7 +25,7 @@ class Settings:
 
     prefix: str = "mydocker"
     network: str = "mydocker"
-    hub_host: str = "mydocker-hub"
+    hub_host: str = "mydocker-hub"  # the hub's fixed address on the network, in a deployment
     data_dir: str = "/srv/jupyterhub"
     db_url: str = ""
     default_image: str = f"mydocker/jupyterlab:{__version__}"

@@ -14,11 +14,12 @@ from docker.errors import APIError, NotFound
 
 from . import DeployError
 from .images import HUB_IMAGE
+from .swarm import address_plan
 
 CONFIG_PATH = "/etc/mydocker/jupyterhub_config.py"
 SPEC_LABEL = "mydocker.spec-hash"
 # Settings of the command line itself, not passed to the hub.
-HOST_ONLY = {"MYDOCKER_PORT", "MYDOCKER_BIND"}
+HOST_ONLY = {"MYDOCKER_PORT", "MYDOCKER_BIND", "MYDOCKER_SUBNET"}
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Instance:
     prefix: str = "mydocker"
     port: int = 8000
     bind: str = "127.0.0.1"
+    subnet: str = "10.213.0.0/16"
     settings: dict = field(default_factory=dict)  # MYDOCKER_* passed to the hub
 
     @classmethod
@@ -64,6 +66,10 @@ class Instance:
         return f"{self.prefix}-hub-data"
 
     @property
+    def hub_ip(self):
+        return address_plan(self.subnet)[0]
+
+    @property
     def url(self):
         host = "127.0.0.1" if self.bind in ("0.0.0.0", "") else self.bind
         return f"http://{host}:{self.port}"
@@ -73,7 +79,7 @@ class Instance:
         env.update(
             MYDOCKER_PREFIX=self.prefix,
             MYDOCKER_NETWORK=self.network,
-            MYDOCKER_HUB_HOST=self.container,
+            MYDOCKER_HUB_HOST=self.hub_ip,
             MYDOCKER_PUBLIC_URL=self.url,
         )
         return env
@@ -115,6 +121,9 @@ def create(client, instance, config, wanted_hash):
             name=instance.container,
             hostname=instance.container,
             network=instance.network,
+            networking_config={
+                instance.network: client.api.create_endpoint_config(ipv4_address=instance.hub_ip)
+            },
             ports={"8000/tcp": (instance.bind, instance.port)},
             volumes={
                 instance.data_volume: {"bind": "/srv/jupyterhub", "mode": "rw"},

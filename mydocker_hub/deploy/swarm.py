@@ -1,6 +1,9 @@
 """The Swarm and the overlay network that the hub and the servers share."""
 
+import ipaddress
+
 from docker.errors import APIError, NotFound
+from docker.types import IPAMConfig, IPAMPool
 
 from . import DeployError
 
@@ -16,12 +19,44 @@ def ensure_swarm(client, say, advertise_addr="127.0.0.1"):
         raise DeployError(f"docker swarm init failed: {e.explanation}") from None
 
 
-def ensure_network(client, name, say):
+def address_plan(subnet):
+    """The hub's fixed address and the range left to the servers, in `subnet`.
+
+    The hub keeps the same address across restarts: the servers' Hub API
+    clients may hold on to its address (DNS cache, kept-alive connections), so
+    a new address after a restart would cut them off.
+    """
+    network = ipaddress.ip_network(subnet)
+    if network.prefixlen > 24:
+        raise DeployError(f"MYDOCKER_SUBNET {subnet} is too small: use a /24 or larger")
+    servers = list(network.subnets(prefixlen_diff=1))[1]
+    return str(network.network_address + 2), str(servers)
+
+
+def ensure_network(client, name, subnet, say):
+    """The attachable overlay network, with a fixed place for the hub."""
+    hub_ip, servers_range = address_plan(subnet)
     try:
-        return client.networks.get(name)
+        network = client.networks.get(name)
     except NotFound:
-        pass
-    say(f"Creating the overlay network {name}")
-    return client.networks.create(
-        name, driver="overlay", attachable=True, labels={"mydocker.network": name}
-    )
+        network = None
+    if network is not None:
+        pools = network.attrs.get("IPAM", {}).get("Config") or []
+        if not any(pool.get("Subnet") == subnet for pool in pools):
+            raise DeployError(
+                f"the network {name} exists without the subnet {subnet}: remove it "
+                f"(docker network rm {name}) or set MYDOCKER_SUBNET to its subnet"
+            )
+        return network
+    say(f"Creating the overlay network {name} ({subnet})")
+    pool = IPAMPool(subnet=subnet, iprange=servers_range)
+    try:
+        return client.networks.create(
+            name,
+            driver="overlay",
+            attachable=True,
+            ipam=IPAMConfig(pool_configs=[pool]),
+            labels={"mydocker.network": name},
+        )
+    except APIError as e:
+        raise DeployError(f"could not create the network {name}: {e.explanation}") from None

@@ -45,6 +45,7 @@ def platform():
         os.environ,
         MYDOCKER_PREFIX=PREFIX,
         MYDOCKER_PORT=str(PORT),
+        MYDOCKER_SUBNET="10.214.0.0/16",
         MYDOCKER_ENVIRONMENTS=json.dumps(TEST_ENVIRONMENTS),
     )
     env.pop("MYDOCKER_NETWORK", None)

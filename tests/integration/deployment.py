@@ -105,6 +105,9 @@ def remove_everything(prefix):
             network.remove()
         except APIError:
             pass
+    while client.networks.list(names=[prefix]):  # removal of an overlay takes a moment
+        assert time.monotonic() < deadline, f"network {prefix} is still there"
+        time.sleep(0.5)
 
 
 def dump_logs(prefix, lines=200):
