@@ -199,7 +199,9 @@ class LTI13Launches(LoggingConfigurable):
         """,
     )
 
-    @validate("time_leeway", "max_age", "jwks_cache_ttl", "jwks_refetch_interval")
+    @validate(
+        "time_leeway", "max_age", "jwks_cache_ttl", "jwks_refetch_interval", "key_max_age_days"
+    )
     def _validate_durations(self, proposal):
         if proposal.value < 0:
             raise ValueError(f"LTI13Launches.{proposal.trait.name} must be >= 0")
@@ -244,6 +246,18 @@ class LTI13Launches(LoggingConfigurable):
     def _default_key_directory(self):
         return os.path.join(os.getcwd(), "lti13-keys")
 
+    key_max_age_days = Integer(
+        180,
+        config=True,
+        help="""
+        Rotate the tool's signing key when it is older than this many days
+        (0: only by hand, with ``python -m mydocker_hub.auth.tool_keys rotate
+        DIR``). The previous key stays published, so nothing breaks.
+
+        .. versionadded:: 0.1
+        """,
+    )
+
     environment_parameter = Unicode(
         "environment",
         config=True,
@@ -270,7 +284,7 @@ class LTI13Launches(LoggingConfigurable):
 
     @property
     def tool_keys(self):
-        return ToolKeys(self.key_directory)
+        return ToolKeys(self.key_directory, max_age_days=self.key_max_age_days)
 
     def find_platform(self, issuer, client_id=None):
         """The registration of `issuer` (and `client_id` when given), or `LoginRefused`."""

@@ -3,7 +3,8 @@
 Keys are PEM files (mode 0600) in a folder of the hub's data volume, never in the
 repository. The newest is the current one; `rotate` makes a new one and keeps the
 previous ones published (up to `keep`) so that signatures made just before a
-rotation still verify. Rotate from the hub's container with::
+rotation still verify. With `max_age_days`, a key older than that is rotated
+when it is next needed. Rotate from the hub's container with::
 
     python -m mydocker_hub.auth.tool_keys rotate /srv/jupyterhub/lti13-keys
 """
@@ -23,9 +24,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 class ToolKeys:
     """The key folder: create on first use, rotate, publish."""
 
-    def __init__(self, directory, keep=2):
+    def __init__(self, directory, keep=2, max_age_days=0, clock=time.time):
         self.directory = directory
         self.keep = keep
+        self.max_age_days = max_age_days
+        self.clock = clock
 
     def _files(self):
         if not os.path.isdir(self.directory):
@@ -35,7 +38,7 @@ class ToolKeys:
     def _write_new_key(self):
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        kid = f"{int(time.time() * 1000):015d}-{secrets.token_hex(4)}"
+        kid = f"{int(self.clock() * 1000):015d}-{secrets.token_hex(4)}"
         pem = key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -56,9 +59,20 @@ class ToolKeys:
         files = self._files()
         if not files:
             self._write_new_key()
-            files = self._files()
+        elif self._too_old(files[-1]):
+            self.rotate()
+        files = self._files()
         name = files[-1]
         return name[: -len(".pem")], self._load(name)
+
+    def _too_old(self, name):
+        if self.max_age_days <= 0:
+            return False
+        try:
+            created = int(name.split("-", 1)[0]) / 1000
+        except ValueError:
+            return False
+        return self.clock() - created > self.max_age_days * 86400
 
     def rotate(self):
         """Make a new current key, forget the oldest beyond `keep`; return the new kid."""

@@ -180,3 +180,15 @@ def test_deep_linking_response_verifies_with_the_published_jwks(tmp_path):
             "custom": {"environment": "python-l1"},
         }
     ]
+
+
+def test_a_key_older_than_max_age_is_rotated_when_next_needed(tmp_path):
+    now = [1_700_000_000.0]
+    keys = ToolKeys(str(tmp_path), max_age_days=30, clock=lambda: now[0])
+    first, _ = keys.current()
+    now[0] += 29 * 86400
+    assert keys.current()[0] == first
+    now[0] += 2 * 86400
+    second, _ = keys.current()
+    assert second != first
+    assert [k["kid"] for k in keys.jwks()["keys"]] == [second, first]
