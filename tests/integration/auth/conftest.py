@@ -48,9 +48,11 @@ def hub(tmp_path_factory, oidc_provider):
     data_dir = tmp_path_factory.mktemp("hub")
     port = free_port()
     platform = TestPlatform(f"http://localhost:{port}").start()
+    trusted = TestPlatform(f"http://localhost:{port}").start()
+    trusted_registration = dict(trusted.registration, name="trusted-lms", trust_username=True)
     environ = {
         "MYDOCKER_LTI11_CONSUMERS": f"{LTI11_KEY}:{LTI11_SECRET}",
-        "MYDOCKER_LTI13_PLATFORMS": json.dumps([platform.registration]),
+        "MYDOCKER_LTI13_PLATFORMS": json.dumps([platform.registration, trusted_registration]),
         "MYDOCKER_OIDC_DISCOVERY_URL": f"{oidc_provider}/.well-known/openid-configuration",
         "MYDOCKER_OIDC_CLIENT_ID": OIDC_CLIENT_ID,
         "MYDOCKER_OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET,
@@ -65,11 +67,13 @@ def hub(tmp_path_factory, oidc_provider):
     accounts.create("marie@univ.fr", "teacher", password="marie-password-1")
     hub.start()
     hub.platform = platform
+    hub.trusted_platform = trusted
     hub.oidc_url = oidc_provider
     hub.token = ADMIN_TOKEN
     yield hub
     hub.stop()
     platform.stop()
+    trusted.stop()
 
 
 @pytest.hookimpl(wrapper=True)

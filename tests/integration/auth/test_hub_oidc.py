@@ -2,6 +2,7 @@
 
 import pytest
 import requests
+from lti_platform import LEARNER, launch
 
 
 def federation_login(hub, sub, claims, next_url="/hub/home"):
@@ -98,3 +99,19 @@ def test_login_page_offers_the_federation_and_the_local_form(hub):
     assert "Fédération Renater" in page and "Renater federation" in page
     assert 'href="/hub/oauth_login' in page
     assert 'name="password"' in page
+
+
+def test_a_trusted_lms_joins_the_federation_account_an_untrusted_one_does_not(hub):
+    claims = {"eduPersonPrincipalName": ["claire@univ.fr"], "eduPersonAffiliation": ["student"]}
+    _, response = federation_login(hub, "sub-claire", claims)
+    assert response.status_code == 302
+    trusted = hub.trusted_platform.prepare(
+        "moodle-claire", [LEARNER], custom={"environment": "python-l1"}, email="Claire@univ.fr"
+    )
+    landed = launch(requests.Session(), hub.trusted_platform, trusted)
+    assert landed.headers["Location"] == "/hub/spawn/claire@univ.fr/python-l1"
+    untrusted = hub.platform.prepare(
+        "moodle-claire", [LEARNER], custom={"environment": "python-l1"}, email="claire@univ.fr"
+    )
+    landed = launch(requests.Session(), hub.platform, untrusted)
+    assert landed.headers["Location"] == "/hub/spawn/moodle-claire@lms/python-l1"
