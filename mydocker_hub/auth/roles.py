@@ -10,7 +10,7 @@ by the part before ``@``.
 
 import re
 
-from traitlets import Set, Unicode
+from traitlets import Set, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
 TEACHER, STUDENT, ADMIN = "teacher", "student", "admin"
@@ -123,6 +123,20 @@ class RoleMapping(LoggingConfigurable):
         .. versionadded:: 0.1
         """,
     )
+
+    @validate("teacher_lti_roles", "admin_lti_roles")
+    def _validate_lti_roles(self, proposal):
+        words = {lti_role_word(role) for role in proposal.value}
+        if "" in words:
+            raise ValueError(f"RoleMapping.{proposal.trait.name}: empty role name")
+        return words
+
+    @validate("teacher_affiliations")
+    def _validate_affiliations(self, proposal):
+        words = {affiliation_word(a) for a in proposal.value}
+        if "" in words:
+            raise ValueError("RoleMapping.teacher_affiliations: empty affiliation")
+        return words
 
     def kind(self, name, identity):
         """'teacher' or 'student' for the user `name` logging in with `identity`.

@@ -171,3 +171,13 @@ def test_hand_granted_groups_and_roles_are_kept_but_managed_ones_follow_the_logi
 )
 def test_lti_role_word(role, word):
     assert lti_role_word(role) == word
+
+
+def test_configured_roles_may_be_written_in_any_spelling():
+    mapping = RoleMapping(
+        teacher_lti_roles={"Instructor", f"{MEMBERSHIP}#Mentor"}, teacher_affiliations={"Staff"}
+    )
+    assert mapping.teacher_lti_roles == {"instructor", "mentor"}
+    assert mapping.teacher_affiliations == {"staff"}
+    with pytest.raises(Exception, match="RoleMapping.admin_lti_roles"):
+        RoleMapping(admin_lti_roles={" "})
