@@ -19,7 +19,7 @@ from .swarm import address_plan
 CONFIG_PATH = "/etc/mydocker/jupyterhub_config.py"
 SPEC_LABEL = "mydocker.spec-hash"
 # Settings of the command line itself, not passed to the hub.
-HOST_ONLY = {"MYDOCKER_PORT", "MYDOCKER_BIND", "MYDOCKER_SUBNET"}
+HOST_ONLY = {"MYDOCKER_PORT", "MYDOCKER_BIND", "MYDOCKER_SUBNET", "MYDOCKER_CONFIG"}
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Instance:
     port: int = 8000
     bind: str = "127.0.0.1"
     subnet: str = "10.213.0.0/16"
+    config_file: str = ""  # jupyterhub_config.py to apply; default: the source tree's
     settings: dict = field(default_factory=dict)  # MYDOCKER_* passed to the hub
 
     @classmethod
@@ -85,9 +86,13 @@ class Instance:
         return env
 
 
-def read_config(root):
-    with open(os.path.join(root, "jupyterhub_config.py"), "rb") as f:
-        return f.read()
+def read_config(instance, root):
+    path = instance.config_file or os.path.join(root, "jupyterhub_config.py")
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise DeployError(f"cannot read the hub's configuration {path}: {e.strerror}") from None
 
 
 def spec_hash(image_id, instance, config):
@@ -144,7 +149,7 @@ def create(client, instance, config, wanted_hash):
 
 def ensure(client, instance, root, say):
     """Run the hub with the current image and settings; keep it if nothing changed."""
-    config = read_config(root)
+    config = read_config(instance, root)
     image = client.images.get(HUB_IMAGE)
     wanted = spec_hash(image.id, instance, config)
     container = get_container(client, instance)

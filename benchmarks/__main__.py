@@ -1,0 +1,309 @@
+"""`make bench`: SwarmCourseSpawner against the stock dockerspawner SwarmSpawner.
+
+Both run in one invocation, behind the same hub image, with the same
+single-user image, on the local Swarm, one after the other (never together).
+"Ready" means the server's ``/api`` answers through the proxy. Each scenario
+prints one JSON line per spawner, then one line with the ratios ours/stock.
+
+    python -m benchmarks [--scenarios single,storm-10,storm-30,storm-50,respawn-20]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import docker
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
+PORT = 18100
+SCENARIOS = ["single", "storm-10", "storm-30", "storm-50", "respawn-20"]
+READY_TIMEOUT = 300
+
+STOCK_CONFIG = """
+from mydocker_hub.config import configure
+
+settings = configure(c)
+# The stock spawner, as the baseline measured it: dnsrr endpoints, the hub
+# reaching servers by their service name.
+c.JupyterHub.spawner_class = "dockerspawner.SwarmSpawner"
+c.SwarmSpawner.image = settings.default_image
+c.SwarmSpawner.network_name = settings.network
+c.SwarmSpawner.prefix = settings.prefix
+c.SwarmSpawner.use_internal_ip = True
+c.SwarmSpawner.extra_endpoint_spec = {"mode": "dnsrr"}
+"""
+
+OURS_CONFIG = """
+from mydocker_hub.config import configure
+
+configure(c)
+"""
+
+
+def percentile(values, fraction):
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return round(ordered[index], 2)
+
+
+class Hub:
+    """One hub deployment under its own prefix, driven through the REST API."""
+
+    def __init__(self, spawner, config_text):
+        self.spawner = spawner
+        self.prefix = f"mydbench{spawner}"
+        self.url = f"http://127.0.0.1:{PORT}"
+        self.config_file = tempfile.NamedTemporaryFile("w", suffix=".py", delete=False)
+        self.config_file.write(config_text)
+        self.config_file.close()
+        self.env = dict(
+            os.environ,
+            MYDOCKER_PREFIX=self.prefix,
+            MYDOCKER_PORT=str(PORT),
+            MYDOCKER_SUBNET="10.215.0.0/16",
+            MYDOCKER_CONFIG=self.config_file.name,
+            MYDOCKER_IDLE_TIMEOUT="0",
+        )
+        self.docker = docker.from_env(version="auto", timeout=300)
+
+    def cli(self, *args):
+        result = subprocess.run(
+            [CLI, *args], env=self.env, cwd=ROOT, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"mydocker-hub {' '.join(args)}: {result.stderr.strip()}")
+        return result.stdout
+
+    def up(self):
+        self.clean()
+        self.cli("up")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"token {self.cli('token').strip()}"
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=64)
+        self.session.mount("http://", adapter)
+
+    def clean(self):
+        for service in self.docker.services.list():
+            if service.name.startswith(f"{self.prefix}-"):
+                service.remove()
+        for container in self.docker.containers.list(all=True):
+            if container.name.startswith(f"{self.prefix}-"):
+                container.remove(force=True)
+        time.sleep(2)
+        for volume in self.docker.volumes.list():
+            if volume.name.startswith(f"{self.prefix}-"):
+                try:
+                    volume.remove(force=True)
+                except docker.errors.APIError:
+                    pass
+        for network in self.docker.networks.list(names=[self.prefix]):
+            try:
+                network.remove()
+            except docker.errors.APIError:
+                pass
+        while self.docker.networks.list(names=[self.prefix]):
+            time.sleep(0.5)
+
+    def memory_mb(self):
+        stats = self.docker.containers.get(f"{self.prefix}-hub").stats(stream=False)
+        return round(stats["memory_stats"].get("usage", 0) / 2**20, 1)
+
+    def services(self):
+        return [s for s in self.docker.services.list() if s.name.startswith(f"{self.prefix}-")]
+
+    def create_users(self, names):
+        response = self.session.post(f"{self.url}/hub/api/users", json={"usernames": names})
+        assert response.status_code in (201, 409), response.text
+
+    def start(self, name):
+        return self.session.post(f"{self.url}/hub/api/users/{name}/server", timeout=READY_TIMEOUT)
+
+    def ready(self, name):
+        try:
+            response = self.session.get(f"{self.url}/user/{name}/api", timeout=5)
+            return response.status_code == 200 and "version" in response.text
+        except requests.RequestException:
+            return False
+
+    def start_until_ready(self, name):
+        """Seconds from the start request to a server answering, or None."""
+        started = time.monotonic()
+        try:
+            response = self.start(name)
+        except requests.RequestException:
+            return None
+        if response.status_code not in (201, 202):
+            return None
+        while time.monotonic() - started < READY_TIMEOUT:
+            if self.ready(name):
+                return time.monotonic() - started
+            model = self.session.get(f"{self.url}/hub/api/users/{name}").json()
+            if not model.get("pending") and model.get("server") is None:
+                return None  # the start failed
+            time.sleep(0.25)
+        return None
+
+    def stop(self, name):
+        response = self.session.delete(f"{self.url}/hub/api/users/{name}/server", timeout=300)
+        if response.status_code == 202:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                model = self.session.get(f"{self.url}/hub/api/users/{name}").json()
+                if not model.get("pending"):
+                    break
+                time.sleep(0.25)
+        return response.status_code in (202, 204)
+
+    def stop_all(self, names):
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(self.stop, names))
+        deadline = time.monotonic() + 120
+        while self.services() and time.monotonic() < deadline:
+            time.sleep(1)
+        for service in self.services():
+            service.remove()
+
+
+class LatencyProbe:
+    """Measures the hub's answer time to /hub/health every 100 ms (its event loop's lag)."""
+
+    def __init__(self, url):
+        self.url = f"{url}/hub/health"
+        self.samples = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        session = requests.Session()
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                session.get(self.url, timeout=30)
+            except requests.RequestException:
+                pass
+            self.samples.append(time.monotonic() - started)
+            self._stop.wait(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def storm(hub, run, n):
+    names = [f"{run}-{i}" for i in range(n)]
+    hub.create_users(names)
+    with LatencyProbe(hub.url) as probe, ThreadPoolExecutor(n) as pool:
+        started = time.monotonic()
+        times = list(pool.map(hub.start_until_ready, names))
+        wall = time.monotonic() - started
+    ok = [t for t in times if t is not None]
+    result = {
+        "n": n,
+        "ok": len(ok),
+        "p50_s": percentile(ok, 0.5),
+        "p95_s": percentile(ok, 0.95),
+        "wall_s": round(wall, 1),
+        "hub_health_max_s": round(max(probe.samples, default=0), 3),
+        "hub_memory_mb": hub.memory_mb(),
+    }
+    hub.stop_all(names)
+    return result
+
+
+def respawn(hub, run, cycles):
+    name = f"{run}-0"
+    hub.create_users([name])
+    times = []
+    for _ in range(cycles):
+        times.append(hub.start_until_ready(name))
+        hub.stop(name)
+    ok = [t for t in times if t is not None]
+    hub.stop_all([name])
+    return {
+        "n": cycles,
+        "ok": len(ok),
+        "p50_s": percentile(ok, 0.5),
+        "p95_s": percentile(ok, 0.95),
+        "hub_memory_mb": hub.memory_mb(),
+    }
+
+
+def run_scenario(hub, scenario, round_id):
+    run = f"{round_id}{scenario.replace('-', '')}"
+    if scenario == "single":
+        results = [storm(hub, f"{run}x{i}", 1) for i in range(3)]
+        ok = [r["p50_s"] for r in results if r["ok"]]
+        return {
+            "n": 3,
+            "ok": len(ok),
+            "p50_s": percentile(ok, 0.5),
+            "p95_s": percentile(ok, 0.95),
+            "hub_memory_mb": results[-1]["hub_memory_mb"],
+        }
+    kind, count = scenario.split("-")
+    if kind == "storm":
+        return storm(hub, run, int(count))
+    return respawn(hub, run, int(count))
+
+
+def ratio(ours, stock):
+    if ours is None or not stock:
+        return None
+    return round(ours / stock, 2)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    args = parser.parse_args(argv)
+    scenarios = args.scenarios.split(",")
+    round_id = f"r{int(time.time()) % 100000}"
+    results = {}
+    for spawner, config_text in (("stock", STOCK_CONFIG), ("ours", OURS_CONFIG)):
+        hub = Hub(spawner, config_text)
+        hub.up()
+        try:
+            for scenario in scenarios:
+                result = run_scenario(hub, scenario, round_id)
+                results[(scenario, spawner)] = result
+                print(json.dumps({"scenario": scenario, "spawner": spawner, **result}), flush=True)
+        finally:
+            hub.clean()
+            os.unlink(hub.config_file.name)
+    for scenario in scenarios:
+        ours, stock = results[(scenario, "ours")], results[(scenario, "stock")]
+        line = {
+            "scenario": scenario,
+            "ok_ours": f"{ours['ok']}/{ours['n']}",
+            "ok_stock": f"{stock['ok']}/{stock['n']}",
+            "p50_ratio": ratio(ours["p50_s"], stock["p50_s"]),
+            "p95_ratio": ratio(ours["p95_s"], stock["p95_s"]),
+            "memory_ratio": ratio(ours["hub_memory_mb"], stock["hub_memory_mb"]),
+        }
+        if "hub_health_max_s" in ours:
+            line["hub_health_max_s"] = {
+                "ours": ours["hub_health_max_s"],
+                "stock": stock["hub_health_max_s"],
+            }
+        print(json.dumps(line), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
