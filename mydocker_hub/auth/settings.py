@@ -96,8 +96,9 @@ def embedding_settings(origins, public_url):
         ancestors = " ".join(["'self'", *origins])
         settings["headers"] = {"Content-Security-Policy": f"frame-ancestors {ancestors}"}
     if urlparse(public_url or "").scheme == "https":
-        settings["cookie_options"] = {"SameSite": "None", "Secure": True}
-        settings["xsrf_cookie_kwargs"] = {"samesite": "None", "secure": True}
+        # JupyterHub also gives these to the xsrf cookie and to single-user servers
+        # (JUPYTERHUB_COOKIE_OPTIONS), so JupyterLab works in the frame too.
+        settings["cookie_options"] = {"samesite": "None", "secure": True}
     return settings
 
 

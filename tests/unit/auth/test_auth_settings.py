@@ -97,7 +97,7 @@ def test_embedding_over_https_allows_the_lms_to_frame_and_cookies_to_cross_sites
     assert tornado["headers"]["Content-Security-Policy"] == (
         "frame-ancestors 'self' https://moodle.univ.fr https://lms.example.org"
     )
-    assert tornado["cookie_options"] == {"SameSite": "None", "Secure": True}
+    assert tornado["cookie_options"] == {"samesite": "None", "secure": True}
 
 
 def test_over_plain_http_cookies_stay_as_they_are():

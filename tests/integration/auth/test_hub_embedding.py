@@ -1,0 +1,31 @@
+"""A hub served over HTTPS behind a proxy can be shown in the LMS's frame, cookies included."""
+
+import pytest
+import requests
+from authhub import Hub, free_port
+
+
+@pytest.fixture(scope="module")
+def https_hub(tmp_path_factory):
+    environ = {
+        "MYDOCKER_LMS_ORIGINS": "https://moodle.univ.fr,https://lms.example.org",
+        "MYDOCKER_PUBLIC_URL": "https://hub.univ.fr",
+    }
+    hub = Hub(str(tmp_path_factory.mktemp("https-hub")), free_port(), environ, [])
+    hub.start()
+    yield hub
+    hub.stop()
+
+
+def test_frame_ancestors_name_the_lms_origins_only(https_hub):
+    response = requests.get(f"{https_hub.url}/hub/login")
+    assert response.headers["Content-Security-Policy"] == (
+        "frame-ancestors 'self' https://moodle.univ.fr https://lms.example.org"
+    )
+
+
+def test_cookies_are_samesite_none_and_secure(https_hub):
+    response = requests.get(f"{https_hub.url}/hub/login")
+    cookie = response.headers["Set-Cookie"]
+    assert "_xsrf=" in cookie
+    assert "SameSite=None" in cookie and "Secure" in cookie
