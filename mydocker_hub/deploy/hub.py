@@ -161,11 +161,20 @@ def ensure(client, instance, root, say):
         say(f"Creating the hub container {instance.container}")
         container = create(client, instance, config, wanted)
     if container.status != "running":
+        start(container)
+    return container
+
+
+def start(container, attempts=3):
+    """Start the hub's container; attaching to a new overlay network can time out once."""
+    for attempt in range(1, attempts + 1):
         try:
             container.start()
+            return
         except APIError as e:
-            raise DeployError(f"could not start the hub: {e.explanation}") from None
-    return container
+            if "attaching to network failed" not in str(e.explanation) or attempt == attempts:
+                raise DeployError(f"could not start the hub: {e.explanation}") from None
+            time.sleep(2)
 
 
 def wait_until_ready(client, instance, timeout=120):

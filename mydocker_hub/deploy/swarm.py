@@ -1,6 +1,7 @@
 """The Swarm and the overlay network that the hub and the servers share."""
 
 import ipaddress
+import time
 
 from docker.errors import APIError, NotFound
 from docker.types import IPAMConfig, IPAMPool
@@ -51,7 +52,7 @@ def ensure_network(client, name, subnet, say):
     say(f"Creating the overlay network {name} ({subnet})")
     pool = IPAMPool(subnet=subnet, iprange=servers_range)
     try:
-        return client.networks.create(
+        network = client.networks.create(
             name,
             driver="overlay",
             attachable=True,
@@ -60,3 +61,19 @@ def ensure_network(client, name, subnet, say):
         )
     except APIError as e:
         raise DeployError(f"could not create the network {name}: {e.explanation}") from None
+    return wait_for_allocation(network, subnet)
+
+
+def wait_for_allocation(network, subnet, timeout=15):
+    """The Swarm allocates a network's addresses after creating it: wait for it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        network.reload()
+        if network.attrs.get("Driver") == "overlay" and network.attrs["IPAM"].get("Config"):
+            return network
+        time.sleep(0.5)
+    network.remove()
+    raise DeployError(
+        f"the Swarm could not allocate the subnet {subnet} to the network {network.name} "
+        "(does it overlap another network?); choose another MYDOCKER_SUBNET"
+    )
