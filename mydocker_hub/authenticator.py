@@ -55,17 +55,21 @@ class MyDockerAuthenticator(Authenticator):
     """LTI 1.1, LTI 1.3, the federation and local accounts, with roles on every login."""
 
     environment_catalog_class = Type(
-        StaticEnvironmentCatalog,
         klass=EnvironmentCatalog,
         config=True,
         help="""
         Where launches find environments to enrol students in and deep linking
-        finds the environments a teacher may link: the same catalog class as
-        `SwarmCourseSpawner.catalog_class`.
+        finds the environments a teacher may link. Defaults to the spawner's
+        `SwarmCourseSpawner.catalog_class`, so both see the same environments.
 
         .. versionadded:: 0.1
         """,
     )
+
+    @default("environment_catalog_class")
+    def _default_environment_catalog_class(self):
+        spawner_config = self.config.get("SwarmCourseSpawner", {})
+        return spawner_config.get("catalog_class") or StaticEnvironmentCatalog
 
     catalog = Instance(
         EnvironmentCatalog, help="The environments (from `environment_catalog_class`)."

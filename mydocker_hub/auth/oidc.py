@@ -115,8 +115,9 @@ class FederationOIDC(GenericOAuthenticator):
         help="""
         Whether `username_claim` (by default ``eduPersonPrincipalName``) is
         verified by the federation, so that the person shares an account with
-        the same name from a trusted LMS or a local account. When False,
-        everyone from the federation is ``sub@issuer_name``.
+        the same name from a trusted LMS or a local account. An ``email`` claim
+        with ``email_verified: false`` is never trusted. When False, everyone from
+        the federation is ``sub@issuer_name``.
 
         .. versionadded:: 0.1
         """,
@@ -193,6 +194,9 @@ class FederationOIDC(GenericOAuthenticator):
             )
         return value
 
+    def _unverified_email(self, user_info):
+        return self.username_claim == "email" and user_info.get("email_verified") is False
+
     async def identify(self, handler):
         """Finish the OAuth flow (code -> token -> userinfo) and return the `Identity`."""
         await self.discover()
@@ -219,7 +223,7 @@ class FederationOIDC(GenericOAuthenticator):
             issuer=self.issuer_name,
             subject=subject,
             preferred_name=auth_model["name"],
-            trusted=self.trust_username_claim,
+            trusted=self.trust_username_claim and not self._unverified_email(user_info),
             affiliations=tuple(affiliations),
             admin_claim=bool(admin_values & self.admin_claim_values),
             claims=user_info,

@@ -135,3 +135,33 @@ def test_pending_choices_are_per_user_per_kind_single_use_and_expire():
     late = pending.add("prof", "activity", "x")
     now[0] += 61
     assert pending.pop(late, "prof", "activity") is None
+
+
+def test_the_authenticator_uses_the_spawners_catalog_by_default():
+    from traitlets.config import Config
+
+    from mydocker_hub.environments import EnvironmentCatalog, StaticEnvironmentCatalog
+
+    class PortalCatalog(EnvironmentCatalog):
+        def all_environments(self):
+            return []
+
+    config = Config()
+    config.SwarmCourseSpawner.catalog_class = PortalCatalog
+    assert isinstance(authenticator.MyDockerAuthenticator(config=config).catalog, PortalCatalog)
+    assert isinstance(authenticator.MyDockerAuthenticator().catalog, StaticEnvironmentCatalog)
+
+
+@pytest.mark.parametrize(
+    "claim, user_info, unverified",
+    [
+        ("email", {"email_verified": False}, True),
+        ("email", {"email_verified": True}, False),
+        ("email", {}, False),
+        ("eduPersonPrincipalName", {"email_verified": False}, False),
+    ],
+    ids=["email-unverified", "email-verified", "email-silent", "eppn-ignores-email-flag"],
+)
+def test_only_an_unverified_email_username_is_distrusted(claim, user_info, unverified):
+    federation = oidc.FederationOIDC(username_claim=claim)
+    assert federation._unverified_email(user_info) is unverified
