@@ -20,6 +20,7 @@ from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, 
 from . import sessions
 from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
 from .swarm import messages, names, specs
+from .swarm.pulls import PullProgress, split_reference
 from .swarm.slots import StartSlots
 
 # Progress (out of 100) shown for each phase of a start.
@@ -161,6 +162,12 @@ class SwarmCourseSpawner(SwarmSpawner):
     _catalogs = {}
     _slots = None
     _node_names = {}
+
+    @default("pull_policy")
+    def _default_pull_policy(self):
+        # Fetch an environment's image when the hub's machine lacks it, with
+        # its progress on the page; without a registry this fails at once.
+        return "ifnotpresent"
 
     @default("prefix")
     def _default_prefix(self):
@@ -324,6 +331,7 @@ class SwarmCourseSpawner(SwarmSpawner):
 
         await self.start_slots.acquire(on_position=queued)
         try:
+            await self._ensure_image(environment.image)
             await self._remove_leftover_service()
             self._report(30, f"Creating your “{environment.display_name}” environment")
             args = await self.get_command()
@@ -363,6 +371,57 @@ class SwarmCourseSpawner(SwarmSpawner):
                 status_code=503,
             ) from None
         return list(image["Config"]["Cmd"] or []) + self.get_args()
+
+    async def _ensure_image(self, image):
+        """Fetch the image as `pull_policy` says, reporting its progress."""
+        if self.pull_policy == "skip":
+            return
+        if self.pull_policy != "always":
+            try:
+                await self.docker("inspect_image", image)
+                return
+            except NotFound:
+                if self.pull_policy == "never":
+                    raise SpawnError(
+                        "The software image of this environment is not on this platform. "
+                        "Tell your teacher: it must be built again.",
+                        reason="image",
+                        status_code=503,
+                    ) from None
+        await self._pull(image)
+
+    async def _pull(self, image):
+        repository, tag = split_reference(image)
+        loop = asyncio.get_running_loop()
+        progress = PullProgress()
+        shown = -5
+
+        def show(event):
+            nonlocal shown
+            percent = progress.update(event)
+            if percent is not None and percent >= shown + 5:
+                shown = percent
+                self._report(10 + percent // 5, f"Fetching the image: {percent}%")
+
+        def pull():  # in a Docker thread
+            for event in self.client.pull(repository, tag, stream=True, decode=True):
+                if "error" in event:
+                    raise RuntimeError(event["error"])
+                loop.call_soon_threadsafe(show, event)
+
+        self._report(10, f"Fetching the image {image}")
+        started = time.monotonic()
+        try:
+            await asyncio.wrap_future(self.executor.submit(pull))
+        except (APIError, RuntimeError) as e:
+            raise SpawnError(
+                "The software image of this environment could not be fetched. "
+                "Try again in a few minutes; if it persists, tell your teacher.",
+                reason="image",
+                status_code=503,
+                log_message=f"Pulling {image} for {self._log_name} failed: {e}",
+            ) from None
+        self.log.info("Pulled %s in %.1f s", image, time.monotonic() - started)
 
     async def _remove_leftover_service(self):
         try:

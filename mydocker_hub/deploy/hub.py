@@ -51,6 +51,8 @@ class Instance:
             prefix=prefix,
             port=port,
             bind=environ.get("MYDOCKER_BIND", "127.0.0.1"),
+            subnet=environ.get("MYDOCKER_SUBNET", cls.subnet),
+            config_file=environ.get("MYDOCKER_CONFIG", ""),
             settings=settings,
         )
 

@@ -46,3 +46,17 @@ def test_bad_port_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("MYDOCKER_PORT", "eighty")
     with pytest.raises(cli.DeployError, match="MYDOCKER_PORT must be a port number"):
         cli.instance_from_env()
+
+
+def test_host_settings_are_read_and_not_passed_to_the_hub(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MYDOCKER_SUBNET", "10.99.0.0/16")
+    monkeypatch.setenv("MYDOCKER_CONFIG", "/etc/site/jupyterhub_config.py")
+    monkeypatch.setenv("MYDOCKER_IDLE_TIMEOUT", "600")
+    instance = cli.instance_from_env()
+    assert (instance.subnet, instance.hub_ip) == ("10.99.0.0/16", "10.99.0.2")
+    assert instance.config_file == "/etc/site/jupyterhub_config.py"
+    env = instance.hub_environment()
+    assert env["MYDOCKER_IDLE_TIMEOUT"] == "600"
+    assert env["MYDOCKER_HUB_HOST"] == "10.99.0.2"
+    assert "MYDOCKER_SUBNET" not in env and "MYDOCKER_CONFIG" not in env
