@@ -13,6 +13,7 @@ The tables live beside the platform's others (prefix ``mydocker_``).
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import db
@@ -82,21 +83,28 @@ class LinkStore:
             return [row[0] for row in session.execute(query)]
 
     def link(self, key, username):
-        with db.session() as session:
-            if session.get(IdentityLink, key) is None:
-                session.add(IdentityLink(key=key, username=username))
+        try:
+            with db.session() as session:
+                if session.get(IdentityLink, key) is None:
+                    session.add(IdentityLink(key=key, username=username))
+        except IntegrityError:
+            # The same person's first two launches at once: the other one linked it.
+            pass
 
     def admin_granted_by_login(self, username):
         with db.session() as session:
             return session.get(LoginAdminGrant, username) is not None
 
     def record_admin_grant(self, username, granted):
-        with db.session() as session:
-            grant = session.get(LoginAdminGrant, username)
-            if granted and grant is None:
-                session.add(LoginAdminGrant(username=username))
-            elif not granted and grant is not None:
-                session.delete(grant)
+        try:
+            with db.session() as session:
+                grant = session.get(LoginAdminGrant, username)
+                if granted and grant is None:
+                    session.add(LoginAdminGrant(username=username))
+                elif not granted and grant is not None:
+                    session.delete(grant)
+        except IntegrityError:
+            pass  # recorded by a login of the same user at the same time
 
     def environment_of_activity(self, activity):
         with db.session() as session:

@@ -6,7 +6,13 @@ import requests
 from conftest import LTI11_KEY, LTI11_SECRET
 from lti import ToolConsumer
 
+from mydocker_hub import db
 from mydocker_hub.environments import StaticEnvironmentCatalog
+
+
+def enrolled(hub, environment, user_name):
+    db.configure(hub.db_url)
+    return StaticEnvironmentCatalog().is_enrolled(environment, user_name)
 
 
 def consumer(hub, user_id, roles, **extra):
@@ -44,7 +50,7 @@ def test_student_launch_enrols_and_opens_the_linked_environment(hub):
     model = user(hub, "s-101@moodle-test")
     assert model["groups"] == ["students"]
     assert model["admin"] is False
-    assert StaticEnvironmentCatalog().is_enrolled("python-l1", "s-101@moodle-test")
+    assert enrolled(hub, "python-l1", "s-101@moodle-test")
 
 
 def test_instructor_urn_role_makes_a_teacher_with_the_teacher_role(hub):

@@ -7,8 +7,15 @@ import jwt
 import requests
 from lti_platform import INSTRUCTOR, LEARNER, launch
 
+from mydocker_hub import db
 from mydocker_hub.auth.tool_keys import ToolKeys
 from mydocker_hub.environments import StaticEnvironmentCatalog
+
+
+def enrolled(hub, environment, user_name):
+    db.configure(hub.db_url)
+    return StaticEnvironmentCatalog().is_enrolled(environment, user_name)
+
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
@@ -27,7 +34,7 @@ def test_resource_link_launch_enrols_and_opens_the_environment(hub):
     model = user(hub, "student-1@lms")
     assert model["groups"] == ["students"]
     assert "teacher" not in model["roles"]
-    assert StaticEnvironmentCatalog().is_enrolled("python-l1", "student-1@lms")
+    assert enrolled(hub, "python-l1", "student-1@lms")
     # the browser is logged in: no second login
     home = session.get(f"{hub.url}/hub/home", allow_redirects=False)
     assert home.status_code == 200

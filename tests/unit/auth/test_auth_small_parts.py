@@ -165,3 +165,21 @@ def test_the_authenticator_uses_the_spawners_catalog_by_default():
 def test_only_an_unverified_email_username_is_distrusted(claim, user_info, unverified):
     federation = oidc.FederationOIDC(username_claim=claim)
     assert federation._unverified_email(user_info) is unverified
+
+
+def test_link_store_in_the_database_keeps_the_first_link(database):
+    from mydocker_hub.auth.store import LinkStore
+
+    links = LinkStore()
+    links.link("oidc:f:s1", "jean@univ.fr")
+    links.link("oidc:f:s1", "someone-else")
+    assert links.username_of("oidc:f:s1") == "jean@univ.fr"
+    assert links.keys_of("jean@univ.fr") == ["oidc:f:s1"]
+    links.record_admin_grant("jean@univ.fr", True)
+    links.record_admin_grant("jean@univ.fr", True)
+    assert links.admin_granted_by_login("jean@univ.fr")
+    links.record_admin_grant("jean@univ.fr", False)
+    assert not links.admin_granted_by_login("jean@univ.fr")
+    links.link_activity("lti11:m:r1", "python-l1", "prof")
+    links.link_activity("lti11:m:r1", "other", "prof")
+    assert links.environment_of_activity("lti11:m:r1") == "other"
