@@ -57,7 +57,9 @@ _created = set()
 
 
 def _ensure_tables():
-    engine = db.configure()
+    # The engine the platform configured (never a new default one).
+    with db.session() as session:
+        engine = session.get_bind()
     if engine.url not in _created:
         db.Base.metadata.create_all(
             engine,

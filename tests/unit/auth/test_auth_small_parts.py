@@ -2,7 +2,7 @@
 
 import pytest
 
-from mydocker_hub import authenticator
+from mydocker_hub import authenticator, db
 from mydocker_hub.auth import local, lti11, lti13, oidc, roles
 from mydocker_hub.auth.identity import Identity
 from mydocker_hub.auth.nonces import NonceStore
@@ -183,3 +183,11 @@ def test_link_store_in_the_database_keeps_the_first_link(database):
     links.link_activity("lti11:m:r1", "python-l1", "prof")
     links.link_activity("lti11:m:r1", "other", "prof")
     assert links.environment_of_activity("lti11:m:r1") == "other"
+
+
+def test_link_store_uses_the_configured_database_not_a_default_one(database):
+    from mydocker_hub.auth.store import LinkStore
+
+    LinkStore().link("k", "u")
+    with db.session() as session:
+        assert str(session.get_bind().url) == str(database.url)
