@@ -98,9 +98,13 @@ class SwarmCourseSpawner(SwarmSpawner):
     )
 
     task_poll_interval = Float(
-        0.5,
+        0.1,
         config=True,
-        help="How often (seconds) to look at a starting task's state.",
+        help="""
+        How often (seconds) to look at a starting task's state when few
+        servers start; the interval grows with the number of starts under
+        way (up to one second) to spare the Docker daemon.
+        """,
     )
 
     home_path = Unicode(
@@ -484,13 +488,17 @@ class SwarmCourseSpawner(SwarmSpawner):
                         status_code=503,
                         log_message=f"Start of {self._log_name} failed: task {state}: {status}",
                     )
-            await asyncio.sleep(self.task_poll_interval)
+            await asyncio.sleep(self._poll_interval())
         raise SpawnError(
             f"Your environment did not start within {self.start_timeout} seconds. "
             "Try again; if it persists, tell your teacher.",
             reason="timeout",
             status_code=504,
         )
+
+    def _poll_interval(self):
+        busy = self.start_slots.running + self.start_slots.queued
+        return min(1.0, max(self.task_poll_interval, 0.02 * busy))
 
     def _task_address(self, task):
         """The task's own address on the hub's network (never the service name:

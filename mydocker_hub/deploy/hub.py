@@ -83,8 +83,10 @@ class Instance:
             MYDOCKER_PREFIX=self.prefix,
             MYDOCKER_NETWORK=self.network,
             MYDOCKER_HUB_HOST=self.hub_ip,
-            MYDOCKER_PUBLIC_URL=self.url,
         )
+        # The address students use (https://... behind a TLS proxy) when the
+        # admin gives one; else the local one.
+        env.setdefault("MYDOCKER_PUBLIC_URL", self.url)
         return env
 
 
@@ -142,6 +144,9 @@ def create(client, instance, config, wanted_hash):
             restart_policy={"Name": "unless-stopped"},
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
+            # The hub must stay responsive while a class's servers start
+            # around it: four times the CPU weight of a server.
+            cpu_shares=4096,
         )
     except APIError as e:
         raise DeployError(f"could not create the hub container: {e.explanation}") from None

@@ -10,7 +10,12 @@ def split_reference(image):
 
 
 DONE_STATUSES = {"Download complete", "Extracting", "Pull complete", "Already exists"}
-LAYER_STATUSES = DONE_STATUSES | {"Pulling fs layer", "Waiting", "Downloading", "Verifying Checksum"}
+LAYER_STATUSES = DONE_STATUSES | {
+    "Pulling fs layer",
+    "Waiting",
+    "Downloading",
+    "Verifying Checksum",
+}
 
 
 class PullProgress:

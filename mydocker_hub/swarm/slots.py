@@ -11,6 +11,11 @@ class StartSlots:
         self.running = 0
         self._waiting = []
 
+    @property
+    def queued(self):
+        """How many starts wait for a slot."""
+        return len(self._waiting)
+
     def position(self, ticket):
         """1 for the next start to go, 2 for the one after, ..."""
         return self._waiting.index(ticket) + 1

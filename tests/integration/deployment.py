@@ -1,5 +1,6 @@
 """The test deployment: its names, the command line, and cleaning up by prefix."""
 
+import json
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ PORT = int(os.environ.get("MYDOCKER_TEST_PORT", "18000"))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
 IMAGE = "mydocker/jupyterlab:0.1.0"
+REGISTRY = "127.0.0.1:15000"  # a registry the image-pull tests run (Debian's docker-registry)
 
 # The environments of the test platform (MYDOCKER_ENVIRONMENTS).
 TEST_ENVIRONMENTS = [
@@ -32,6 +34,8 @@ TEST_ENVIRONMENTS = [
     {"name": "nowhere", "image": IMAGE, "public": True, "compute_type": "no-such-kind"},
     {"name": "gpu", "image": IMAGE, "public": True, "gpus": 1},
     {"name": "private", "image": IMAGE},
+    {"name": "pulled", "image": f"{REGISTRY}/mydtest/pulled:1", "public": True},
+    {"name": "unpublished", "image": f"{REGISTRY}/mydtest/absent:1", "public": True},
     {
         "name": "later",
         "image": IMAGE,
@@ -151,3 +155,52 @@ def wait_until_gone(name, timeout=60):
     while any(s.name == name for s in client.services.list(filters={"name": name})):
         assert time.monotonic() < deadline, f"service {name} still exists after {timeout} s"
         time.sleep(0.5)
+
+
+# Driving servers through the hub's REST API with an admin token.
+
+
+def create_user(platform, api, name):
+    response = api.post(f"{platform.url}/hub/api/users/{name}")
+    assert response.status_code in (201, 409), response.text
+
+
+def start(platform, api, user, environment, **options):
+    create_user(platform, api, user)
+    return api.post(
+        f"{platform.url}/hub/api/users/{user}/servers/{environment}", json=options or None
+    )
+
+
+def progress(platform, api, user, environment):
+    events = []
+    url = f"{platform.url}/hub/api/users/{user}/servers/{environment}/progress"
+    with api.get(url, stream=True, timeout=300) as response:
+        assert response.status_code == 200, response.text
+        for line in response.iter_lines(decode_unicode=True):
+            if line.startswith("data:"):
+                events.append(json.loads(line[5:]))
+                if events[-1].get("ready") or events[-1].get("failed"):
+                    break
+    return events
+
+
+def stop(platform, api, user, environment):
+    response = api.delete(f"{platform.url}/hub/api/users/{user}/servers/{environment}")
+    assert response.status_code in (202, 204), response.text
+    wait_until_gone(service_name(platform.prefix, user, environment))
+
+
+def server_answers(platform, api, user, environment, within=20):
+    """Whether the server's /api answers through the proxy (retrying for `within` s)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            response = api.get(f"{platform.url}/user/{user}/{environment}/api", timeout=5)
+            if response.status_code == 200 and "version" in response.json():
+                return True
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1)

@@ -1,6 +1,5 @@
 """SwarmCourseSpawner on the real Swarm: limits, volumes, failures, progress, restarts."""
 
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -8,9 +7,13 @@ import pytest
 import requests
 from deployment import (
     docker_client,
+    progress,
     run_in,
     running_task,
+    server_answers,
     service_name,
+    start,
+    stop,
     task_container,
     wait_until_gone,
 )
@@ -29,52 +32,6 @@ def cgroup_file(v2_name, v1_path):
 @pytest.fixture(scope="module")
 def api(platform):
     return platform.admin_api()
-
-
-def create_user(platform, api, name):
-    response = api.post(f"{platform.url}/hub/api/users/{name}")
-    assert response.status_code in (201, 409), response.text
-
-
-def start(platform, api, user, environment, **options):
-    create_user(platform, api, user)
-    return api.post(
-        f"{platform.url}/hub/api/users/{user}/servers/{environment}", json=options or None
-    )
-
-
-def progress(platform, api, user, environment):
-    events = []
-    url = f"{platform.url}/hub/api/users/{user}/servers/{environment}/progress"
-    with api.get(url, stream=True, timeout=300) as response:
-        assert response.status_code == 200, response.text
-        for line in response.iter_lines(decode_unicode=True):
-            if line.startswith("data:"):
-                events.append(json.loads(line[5:]))
-                if events[-1].get("ready") or events[-1].get("failed"):
-                    break
-    return events
-
-
-def stop(platform, api, user, environment):
-    response = api.delete(f"{platform.url}/hub/api/users/{user}/servers/{environment}")
-    assert response.status_code in (202, 204), response.text
-    wait_until_gone(service_name(platform.prefix, user, environment))
-
-
-def server_answers(platform, api, user, environment, within=20):
-    """Whether the server's /api answers through the proxy (retrying for `within` s)."""
-    deadline = time.monotonic() + within
-    while True:
-        try:
-            response = api.get(f"{platform.url}/user/{user}/{environment}/api", timeout=5)
-            if response.status_code == 200 and "version" in response.json():
-                return True
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(1)
 
 
 def test_limits_mounts_and_progress(platform, api):

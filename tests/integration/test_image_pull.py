@@ -1,0 +1,117 @@
+"""Images fetched from a registry: the progress page shows the download."""
+
+import io
+import os
+import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from deployment import (
+    IMAGE,
+    REGISTRY,
+    docker_client,
+    progress,
+    service_name,
+    start,
+    stop,
+    wait_until_gone,
+)
+
+REGISTRY_CONFIG = """\
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: {root}
+  delete:
+    enabled: true
+http:
+  addr: {address}
+"""
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    """Debian's docker-registry (distribution 2.8), on the loopback interface."""
+    if not shutil.which("docker-registry"):
+        subprocess.run(
+            ["apt-get", "install", "-y", "docker-registry"],
+            check=True,
+            capture_output=True,
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+        )
+    root = tmp_path_factory.mktemp("registry")
+    config = root / "config.yml"
+    config.write_text(REGISTRY_CONFIG.format(root=root / "data", address=REGISTRY))
+    process = subprocess.Popen(
+        ["docker-registry", "serve", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"http://{REGISTRY}/v2/", timeout=1).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        assert time.monotonic() < deadline, "the registry did not start"
+        time.sleep(0.3)
+    yield REGISTRY
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def published_image(registry):
+    """An image only the registry has: a 30 MB layer on top of the default image."""
+    client = docker_client()
+    tag = f"{registry}/mydtest/pulled:1"
+    dockerfile = f"FROM {IMAGE}\nRUN head -c 30000000 /dev/urandom > /home/student/.blob\n"
+    client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True)
+    for line in client.images.push(tag, stream=True, decode=True):
+        assert "error" not in line, line
+    client.images.remove(tag, force=True)
+    yield tag
+    try:
+        client.images.remove(tag, force=True)
+    except Exception:
+        pass
+
+
+@pytest.fixture(scope="module")
+def api(platform):
+    return platform.admin_api()
+
+
+def test_fetching_the_image_is_shown_with_its_percentage(platform, api, published_image):
+    user = "pull-student"
+    with ThreadPoolExecutor(1) as pool:
+        request = pool.submit(start, platform, api, user, "pulled")
+        time.sleep(0.3)
+        events = progress(platform, api, user, "pulled")
+        assert request.result().status_code in (201, 202), request.result().text
+    assert events[-1].get("ready"), events
+    messages = [e["message"] for e in events]
+    assert f"Fetching the image {published_image}" in messages
+    percents = [int(m.split(": ")[1][:-1]) for m in messages if m.startswith("Fetching the image:")]
+    assert percents == sorted(percents) and percents[-1] == 100, messages
+    assert len(percents) >= 3, messages
+    assert docker_client().images.get(published_image)
+    stop(platform, api, user, "pulled")
+
+
+def test_an_image_no_registry_has_fails_at_once(platform, api, registry):
+    started = time.monotonic()
+    response = start(platform, api, "unpublished-student", "unpublished")
+    if response.status_code == 202:
+        events = progress(platform, api, "unpublished-student", "unpublished")
+        message = events[-1]["message"]
+    else:
+        assert response.status_code == 503, response.text
+        message = response.json()["message"]
+    assert "could not be fetched" in message
+    assert time.monotonic() - started < 15
+    wait_until_gone(service_name(platform.prefix, "unpublished-student", "unpublished"), 5)
