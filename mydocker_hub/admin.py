@@ -13,6 +13,7 @@ import sys
 import requests
 
 from . import accounts, db
+from .auth.tool_keys import ToolKeys
 from .authenticator import user_model
 from .config import settings_from_env
 
@@ -87,6 +88,7 @@ def main(argv=None):
     reset = commands.add_parser("reset-password")
     reset.add_argument("name")
     commands.add_parser("ensure-admin")
+    commands.add_parser("rotate-lti-key")
     token = commands.add_parser("token")
     token.add_argument("name", nargs="?", default="admin")
     args = parser.parse_args(argv)
@@ -103,6 +105,9 @@ def main(argv=None):
             created = ensure_admin(api)
             if created:
                 print(f"user: {created[0]}\npassword: {created[1]}")
+        elif args.command == "rotate-lti-key":
+            keys = ToolKeys(os.path.join(settings_from_env(os.environ).data_dir, "lti13-keys"))
+            print(f"new key: {keys.rotate()}")
         elif args.command == "token":
             name = accounts.normalise_name(args.name)
             print(api.new_token(name, "mydocker-hub token"))

@@ -137,6 +137,10 @@ def cmd_reset_password(args):
     return _admin(["reset-password", args.name])
 
 
+def cmd_rotate_lti_key(args):
+    return _admin(["rotate-lti-key"])
+
+
 class OneLineParser(argparse.ArgumentParser):
     """Bad arguments get one line, not the usage text."""
 
@@ -173,6 +177,9 @@ def parser():
     reset = commands.add_parser("reset-password", help="give a local account a new password")
     reset.add_argument("name")
     reset.set_defaults(func=cmd_reset_password)
+    commands.add_parser(
+        "rotate-lti-key", help="make a new LTI 1.3 signing key (the previous stays published)"
+    ).set_defaults(func=cmd_rotate_lti_key)
     return p
 
 
