@@ -16,6 +16,8 @@ import docker
 import pytest
 from deployment import (
     CLI,
+    LTI11_KEY,
+    LTI11_SECRET,
     PORT,
     PREFIX,
     ROOT,
@@ -47,6 +49,7 @@ def platform():
         MYDOCKER_PORT=str(PORT),
         MYDOCKER_SUBNET="10.214.0.0/16",
         MYDOCKER_ENVIRONMENTS=json.dumps(TEST_ENVIRONMENTS),
+        MYDOCKER_LTI11_CONSUMERS=f"{LTI11_KEY}:{LTI11_SECRET}",
     )
     env.pop("MYDOCKER_NETWORK", None)
     # Docker may not run yet: `up` installs and starts it, like on a fresh machine.

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ PORT = int(os.environ.get("MYDOCKER_TEST_PORT", "18000"))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
 IMAGE = "mydocker/jupyterlab:0.1.0"
+# An LMS the test platform trusts (the secret is made for the session).
+LTI11_KEY, LTI11_SECRET = "moodle-e2e", secrets.token_urlsafe(24)
 REGISTRY = "127.0.0.1:15000"  # a registry the image-pull tests run (Debian's docker-registry)
 
 # The environments of the test platform (MYDOCKER_ENVIRONMENTS).
