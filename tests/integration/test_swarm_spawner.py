@@ -1,11 +1,15 @@
 """SwarmCourseSpawner on the real Swarm: limits, volumes, failures, progress, restarts."""
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from deployment import (
+    IMAGE,
+    TEST_ENVIRONMENTS,
     docker_client,
     progress,
     run_in,
@@ -78,6 +82,7 @@ def test_limits_mounts_and_progress(platform, api):
         cgroup_file("pids.max", "pids/pids.max"): "256",
         "id -u": "1000",
         "grep CapEff /proc/self/status | cut -f2": "0000000000000000",
+        "grep NoNewPrivs /proc/self/status | cut -f2": "1",
         "test -e /var/run/docker.sock && echo socket || echo none": "none",
         "touch /home/student/a /home/student/work/b && echo writable": "writable",
     }
@@ -207,3 +212,28 @@ def test_hub_restart_resumes_running_servers(platform, api):
     servers_b = api.get(f"{platform.url}/hub/api/users/restart-b").json()["servers"]
     assert "jupyterlab" not in servers_b
     stop(platform, api, "restart-a", "jupyterlab")
+
+
+def test_a_stop_at_end_session_stops_the_server_when_it_ends(platform, api):
+    now = datetime.now(UTC)
+    ending = {
+        "name": "ending",
+        "image": IMAGE,
+        "public": True,
+        "sessions": [
+            {
+                "start": (now - timedelta(hours=1)).isoformat(),
+                "end": (now + timedelta(seconds=50)).isoformat(),
+                "stop_at_end": True,
+            }
+        ],
+    }
+    platform.up(MYDOCKER_ENVIRONMENTS=json.dumps([*TEST_ENVIRONMENTS, ending]))
+    user = "session-student"
+    assert start(platform, api, user, "ending").status_code in (201, 202)
+    assert progress(platform, api, user, "ending")[-1].get("ready")
+    assert datetime.now(UTC) < now + timedelta(seconds=50), "the start took the whole session"
+    wait_until_gone(service_name(platform.prefix, user, "ending"), timeout=90)
+    assert datetime.now(UTC) >= now + timedelta(seconds=50)
+    servers = api.get(f"{platform.url}/hub/api/users/{user}").json()["servers"]
+    assert "ending" not in servers

@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -60,3 +61,16 @@ def test_host_settings_are_read_and_not_passed_to_the_hub(monkeypatch, tmp_path)
     assert env["MYDOCKER_IDLE_TIMEOUT"] == "600"
     assert env["MYDOCKER_HUB_HOST"] == "10.99.0.2"
     assert "MYDOCKER_SUBNET" not in env and "MYDOCKER_CONFIG" not in env
+
+
+def test_daemon_config_hardens_a_new_daemon_and_respects_an_existing_one(tmp_path):
+    from mydocker_hub.deploy import engine
+
+    said = []
+    path = tmp_path / "docker" / "daemon.json"
+    engine.write_daemon_config(said.append, str(path))
+    assert json.loads(path.read_text()) == {"no-new-privileges": True}
+    path.write_text('{"log-driver": "journald"}')
+    engine.write_daemon_config(said.append, str(path))
+    assert json.loads(path.read_text()) == {"log-driver": "journald"}
+    assert "user containers will lack it" in said[-1]
