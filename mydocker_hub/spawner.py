@@ -19,7 +19,7 @@ from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, 
 
 from . import sessions
 from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
-from .swarm import messages, names, specs
+from .swarm import disk, messages, names, specs
 from .swarm.pulls import PullProgress, split_reference
 from .swarm.slots import StartSlots
 
@@ -121,6 +121,24 @@ class SwarmCourseSpawner(SwarmSpawner):
         environments that ask for one. The image should own this folder
         by the container's user.
         """,
+    )
+
+    volume_size_option = Unicode(
+        "",
+        config=True,
+        help="""
+        The volume driver's option that sets a volume's size, for drivers
+        that enforce one (for example ``"size"``). When set, an environment's
+        ``disk_quota`` becomes that option of its volumes; otherwise the
+        quota is only measured at each start, and the student is warned from
+        `disk_warning_ratio` of it on.
+        """,
+    )
+
+    disk_warning_ratio = Float(
+        0.8,
+        config=True,
+        help="Share of an environment's disk quota from which a start warns the student.",
     )
 
     gpu_kind = Unicode(
@@ -307,6 +325,7 @@ class SwarmCourseSpawner(SwarmSpawner):
             work_path=self.work_path,
             volume_driver=self.volume_driver or "local",
             volume_driver_options=self.volume_driver_options,
+            volume_size_option=self.volume_size_option,
             gpu_kind=self.gpu_kind,
             compute_label=self.compute_label,
             cap_add=self.cap_add,
@@ -357,6 +376,7 @@ class SwarmCourseSpawner(SwarmSpawner):
         finally:
             self.start_slots.release()
         ip = self._task_address(task)
+        await self._warn_about_disk_usage(environment, task)
         self.stop_at = sessions.stop_time(environment.sessions)
         self._schedule_session_stop()
         self._report(90, "Your environment is running; waiting for it to answer")
@@ -495,6 +515,37 @@ class SwarmCourseSpawner(SwarmSpawner):
             reason="timeout",
             status_code=504,
         )
+
+    async def _warn_about_disk_usage(self, environment, task):
+        """Measure the environment's volumes and warn the student before they are full.
+
+        Only for tasks on the hub's own machine (Docker runs commands in
+        local containers only) and when the driver does not enforce the quota.
+        """
+        if not environment.disk_quota or self.volume_size_option:
+            return
+        paths = [
+            p
+            for p, wanted in (
+                (self.home_path, environment.home_volume),
+                (self.work_path, environment.work_volume),
+            )
+            if wanted
+        ]
+        container_id = task["Status"].get("ContainerStatus", {}).get("ContainerID")
+        if not paths or not container_id:
+            return
+        try:
+            result = await self.docker("exec_create", container_id, ["du", "-sxbc", *paths])
+            output = await self.docker("exec_start", result["Id"])
+        except APIError as e:
+            self.log.info("No disk usage for %s: %s", self._log_name, e.explanation)
+            return
+        usage = disk.total_bytes(output.decode(errors="replace"))
+        message = disk.warning(usage, environment.disk_quota, self.disk_warning_ratio)
+        if message:
+            self.log.info("Disk usage of %s: %s", self._log_name, message)
+            self._report(85, message)
 
     def _poll_interval(self):
         busy = self.start_slots.running + self.start_slots.queued

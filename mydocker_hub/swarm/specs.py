@@ -35,6 +35,7 @@ class ServerPlan:
     work_path: str = "/home/student/work"
     volume_driver: str = "local"
     volume_driver_options: dict = field(default_factory=dict)
+    volume_size_option: str = ""
     gpu_kind: str = "NVIDIA-GPU"
     compute_label: str = "mydocker.compute"
     cap_add: list = field(default_factory=list)
@@ -53,9 +54,13 @@ def labels(plan):
 
 
 def volume_driver_config(plan):
-    if plan.volume_driver == "local" and not plan.volume_driver_options:
+    """The driver and its options; the environment's disk quota when the driver takes a size."""
+    options = dict(plan.volume_driver_options)
+    if plan.volume_size_option and plan.environment.disk_quota:
+        options[plan.volume_size_option] = plan.environment.disk_quota
+    if plan.volume_driver == "local" and not options:
         return None
-    return DriverConfig(plan.volume_driver, options=plan.volume_driver_options or None)
+    return DriverConfig(plan.volume_driver, options=options or None)
 
 
 def volume_labels(plan, kind):

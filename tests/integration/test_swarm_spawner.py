@@ -237,3 +237,24 @@ def test_a_stop_at_end_session_stops_the_server_when_it_ends(platform, api):
     assert datetime.now(UTC) >= now + timedelta(seconds=50)
     servers = api.get(f"{platform.url}/hub/api/users/{user}").json()["servers"]
     assert "ending" not in servers
+
+
+def test_a_start_warns_before_the_disk_quota_is_reached(platform, api):
+    user, env = "quota-student", "quota"
+    assert start(platform, api, user, env).status_code in (201, 202)
+    events = progress(platform, api, user, env)
+    assert events[-1].get("ready") and not any("Warning" in e["message"] for e in events)
+    name = service_name(platform.prefix, user, env)
+    code, _ = run_in(task_container(name), "head -c 18000000 /dev/zero > ~/work/data.bin")
+    assert code == 0
+    stop(platform, api, user, env)
+
+    with ThreadPoolExecutor(1) as pool:
+        request = pool.submit(start, platform, api, user, env)
+        time.sleep(0.3)
+        events = progress(platform, api, user, env)
+        assert request.result().status_code in (201, 202)
+    assert events[-1].get("ready")
+    warnings = [e["message"] for e in events if e["message"].startswith("Warning")]
+    assert warnings and "of the 20M this environment allows" in warnings[0], events
+    stop(platform, api, user, env)
