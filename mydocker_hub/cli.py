@@ -71,6 +71,12 @@ def cmd_up(args):
     return 0
 
 
+def user_services(client, instance):
+    """The services of this deployment's servers (named after its prefix)."""
+    prefix = f"{instance.prefix}-"
+    return [s for s in client.services.list(filters={"name": prefix}) if s.name.startswith(prefix)]
+
+
 def cmd_down(args):
     instance = instance_from_env()
     client = engine.require()
@@ -78,12 +84,10 @@ def cmd_down(args):
     if container is not None:
         container.remove(force=True)
         say(f"Stopped the hub ({instance.container})")
-    removed = 0
-    for service in client.services.list(filters={"name": f"{instance.prefix}-"}):
-        if service.name.startswith(f"{instance.prefix}-"):
-            service.remove()
-            removed += 1
-    say(f"Stopped {removed} user server(s); accounts, homes and the database are kept")
+    services = user_services(client, instance)
+    for service in services:
+        service.remove()
+    say(f"Stopped {len(services)} user server(s); accounts, homes and the database are kept")
     return 0
 
 
@@ -95,11 +99,7 @@ def cmd_status(args):
     print(f"hub:      {instance.container} ({state}) {instance.url}/")
     swarm_state = client.info().get("Swarm", {}).get("LocalNodeState", "inactive")
     print(f"swarm:    {swarm_state}")
-    services = [
-        s
-        for s in client.services.list(filters={"name": f"{instance.prefix}-"})
-        if s.name.startswith(f"{instance.prefix}-")
-    ]
+    services = user_services(client, instance)
     print(f"servers:  {len(services)}")
     for service in services:
         print(f"  {service.name}")

@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import docker
@@ -208,3 +209,28 @@ def server_answers(platform, api, user, environment, within=20):
         if time.monotonic() > deadline:
             return False
         time.sleep(1)
+
+
+def start_ready(platform, api, user, environment):
+    """Start a server, follow its progress as it happens; return the events once ready."""
+    with ThreadPoolExecutor(1) as pool:
+        request = pool.submit(start, platform, api, user, environment)
+        time.sleep(0.3)
+        events = progress(platform, api, user, environment)
+        response = request.result()
+    assert response.status_code in (201, 202), response.text
+    assert events[-1].get("ready"), events
+    return events
+
+
+def wait_for_http(url, what, timeout=90):
+    """Wait until `url` answers 200."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        assert time.monotonic() < deadline, f"{what} did not answer in {timeout} s"
+        time.sleep(0.3)

@@ -5,10 +5,8 @@ import os
 import shutil
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from deployment import (
     IMAGE,
     REGISTRY,
@@ -16,7 +14,9 @@ from deployment import (
     progress,
     service_name,
     start,
+    start_ready,
     stop,
+    wait_for_http,
     wait_until_gone,
 )
 
@@ -50,15 +50,7 @@ def registry(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"http://{REGISTRY}/v2/", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        assert time.monotonic() < deadline, "the registry did not start"
-        time.sleep(0.3)
+    wait_for_http(f"http://{REGISTRY}/v2/", "the registry", timeout=30)
     yield REGISTRY
     process.terminate()
     process.wait(10)
@@ -88,12 +80,7 @@ def api(platform):
 
 def test_fetching_the_image_is_shown_with_its_percentage(platform, api, published_image):
     user = "pull-student"
-    with ThreadPoolExecutor(1) as pool:
-        request = pool.submit(start, platform, api, user, "pulled")
-        time.sleep(0.3)
-        events = progress(platform, api, user, "pulled")
-        assert request.result().status_code in (201, 202), request.result().text
-    assert events[-1].get("ready"), events
+    events = start_ready(platform, api, user, "pulled")
     messages = [e["message"] for e in events]
     assert f"Fetching the image {published_image}" in messages
     percents = [int(m.split(": ")[1][:-1]) for m in messages if m.startswith("Fetching the image:")]

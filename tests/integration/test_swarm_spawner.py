@@ -2,11 +2,9 @@
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 from deployment import (
     IMAGE,
     TEST_ENVIRONMENTS,
@@ -17,8 +15,10 @@ from deployment import (
     server_answers,
     service_name,
     start,
+    start_ready,
     stop,
     task_container,
+    wait_for_http,
     wait_until_gone,
 )
 
@@ -40,12 +40,7 @@ def api(platform):
 
 def test_limits_mounts_and_progress(platform, api):
     # Follow the progress while the start request is still going on.
-    with ThreadPoolExecutor(1) as pool:
-        request = pool.submit(start, platform, api, "spec-student", "limited")
-        time.sleep(0.3)
-        events = progress(platform, api, "spec-student", "limited")
-        assert request.result().status_code in (201, 202), request.result().text
-    assert events[-1].get("ready"), events
+    events = start_ready(platform, api, "spec-student", "limited")
 
     # Progress events arrive in order and tell the real phases.
     values = [e["progress"] for e in events if "progress" in e]
@@ -94,15 +89,13 @@ def test_limits_mounts_and_progress(platform, api):
 
 def test_files_survive_stop_and_start(platform, api):
     user, env = "persistent-student", "limited"
-    assert start(platform, api, user, env).status_code in (201, 202)
-    assert progress(platform, api, user, env)[-1].get("ready")
+    start_ready(platform, api, user, env)
     name = service_name(platform.prefix, user, env)
     code, _ = run_in(task_container(name), "echo home > ~/notes.txt && echo work > ~/work/tp.py")
     assert code == 0
     stop(platform, api, user, env)
 
-    assert start(platform, api, user, env).status_code in (201, 202)
-    assert progress(platform, api, user, env)[-1].get("ready")
+    start_ready(platform, api, user, env)
     code, output = run_in(task_container(name), "cat ~/notes.txt ~/work/tp.py")
     assert (code, output) == (0, "home\nwork")
     stop(platform, api, user, env)
@@ -110,8 +103,7 @@ def test_files_survive_stop_and_start(platform, api):
 
 def test_memory_hog_is_killed_alone(platform, api):
     user, env = "hog-student", "limited"
-    assert start(platform, api, user, env).status_code in (201, 202)
-    assert progress(platform, api, user, env)[-1].get("ready")
+    start_ready(platform, api, user, env)
     name = service_name(platform.prefix, user, env)
     task_before = running_task(name)["ID"]
     container = task_container(name)
@@ -128,8 +120,7 @@ def test_memory_hog_is_killed_alone(platform, api):
 
 def test_cpu_burn_is_throttled_not_killed(platform, api):
     user, env = "burn-student", "limited"
-    assert start(platform, api, user, env).status_code in (201, 202)
-    assert progress(platform, api, user, env)[-1].get("ready")
+    start_ready(platform, api, user, env)
     name = service_name(platform.prefix, user, env)
     task_before = running_task(name)["ID"]
     container = task_container(name)
@@ -192,22 +183,13 @@ def test_refused_starts_are_4xx_with_a_clear_message(
 
 def test_hub_restart_resumes_running_servers(platform, api):
     for user in ("restart-a", "restart-b"):
-        assert start(platform, api, user, "jupyterlab").status_code in (201, 202)
-        assert progress(platform, api, user, "jupyterlab")[-1].get("ready")
+        start_ready(platform, api, user, "jupyterlab")
     hub = docker_client().containers.get(f"{platform.prefix}-hub")
     hub.stop(timeout=20)
     # A server that dies while the hub is down must show as stopped afterwards.
     docker_client().api.remove_service(service_name(platform.prefix, "restart-b", "jupyterlab"))
     hub.start()
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if requests.get(f"{platform.url}/hub/api", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        assert time.monotonic() < deadline, "the hub did not come back"
-        time.sleep(0.5)
+    wait_for_http(f"{platform.url}/hub/api", "the restarted hub")
     assert server_answers(platform, api, "restart-a", "jupyterlab")
     servers_b = api.get(f"{platform.url}/hub/api/users/restart-b").json()["servers"]
     assert "jupyterlab" not in servers_b
@@ -230,8 +212,7 @@ def test_a_stop_at_end_session_stops_the_server_when_it_ends(platform, api):
     }
     platform.up(MYDOCKER_ENVIRONMENTS=json.dumps([*TEST_ENVIRONMENTS, ending]))
     user = "session-student"
-    assert start(platform, api, user, "ending").status_code in (201, 202)
-    assert progress(platform, api, user, "ending")[-1].get("ready")
+    start_ready(platform, api, user, "ending")
     assert datetime.now(UTC) < now + timedelta(seconds=50), "the start took the whole session"
     wait_until_gone(service_name(platform.prefix, user, "ending"), timeout=90)
     assert datetime.now(UTC) >= now + timedelta(seconds=50)
@@ -249,12 +230,7 @@ def test_a_start_warns_before_the_disk_quota_is_reached(platform, api):
     assert code == 0
     stop(platform, api, user, env)
 
-    with ThreadPoolExecutor(1) as pool:
-        request = pool.submit(start, platform, api, user, env)
-        time.sleep(0.3)
-        events = progress(platform, api, user, env)
-        assert request.result().status_code in (201, 202)
-    assert events[-1].get("ready")
+    events = start_ready(platform, api, user, env)
     warnings = [e["message"] for e in events if e["message"].startswith("Warning")]
     assert warnings and "of the 20M this environment allows" in warnings[0], events
     stop(platform, api, user, env)
