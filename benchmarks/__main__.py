@@ -25,9 +25,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
 PORT = 18100
 SCENARIOS = ["single", "storm-10", "storm-30", "storm-50", "respawn-20"]
-READY_TIMEOUT = 300
+READY_TIMEOUT = 150
 
-STOCK_CONFIG = """
+# Both hubs give up on a server that does not answer within 60 s (the
+# baseline's second run), so that a stale-name failure costs a bounded time.
+TIMEOUTS = """
+c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 120
+"""
+
+STOCK_CONFIG = (
+    """
 from mydocker_hub.config import configure
 
 settings = configure(c)
@@ -40,12 +48,17 @@ c.SwarmSpawner.prefix = settings.prefix
 c.SwarmSpawner.use_internal_ip = True
 c.SwarmSpawner.extra_endpoint_spec = {"mode": "dnsrr"}
 """
+    + TIMEOUTS
+)
 
-OURS_CONFIG = """
+OURS_CONFIG = (
+    """
 from mydocker_hub.config import configure
 
 configure(c)
 """
+    + TIMEOUTS
+)
 
 
 def percentile(values, fraction):
