@@ -94,7 +94,10 @@ def remove_everything(prefix):
             service.remove()
     for container in client.containers.list(all=True):
         if container.name.startswith(f"{prefix}-"):
-            container.remove(force=True)
+            try:
+                container.remove(force=True)
+            except NotFound:  # a task's container, removed with its service meanwhile
+                pass
     deadline = time.monotonic() + 60
     for volume in client.volumes.list():
         if not volume.name.startswith(f"{prefix}-"):
