@@ -161,7 +161,7 @@ def build_platform_images(client, say, root, force=False):
         say,
         JUPYTERLAB_IMAGE,
         os.path.join(root, "images", "jupyterlab"),
-        ["Dockerfile", "extra-ca"],
+        ["Dockerfile", "overrides.json", "extra-ca"],
         "Dockerfile",
         "extra-ca",
         force,
