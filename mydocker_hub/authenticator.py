@@ -112,6 +112,13 @@ class MyDockerAuthenticator(Authenticator):
     def _default_manage_roles(self):
         return True
 
+    @default("reset_managed_roles_on_startup")
+    def _default_reset_managed_roles_on_startup(self):
+        # JupyterHub 6.1 fails to start (KeyError 'users') when a role from
+        # `load_managed_roles` already has members and this is False. With
+        # True, the teacher role (listed without users) keeps its members.
+        return True
+
     @default("allow_all")
     def _default_allow_all(self):
         # Having a local account, a launch from a registered LMS or a federation

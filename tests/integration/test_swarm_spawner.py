@@ -21,6 +21,7 @@ from deployment import (
     wait_for_http,
     wait_until_gone,
 )
+from jupyter_client import HubUser
 
 CGROUP_CPU_MAX = (
     "cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo "
@@ -184,6 +185,11 @@ def test_refused_starts_are_4xx_with_a_clear_message(
 def test_hub_restart_resumes_running_servers(platform, api):
     for user in ("restart-a", "restart-b"):
         start_ready(platform, api, user, "jupyterlab")
+    # A teacher has logged in: the hub restarts with the managed teacher role in use.
+    teacher = HubUser(platform.url, "restart-teacher")
+    assert teacher.login(platform.add_user("restart-teacher", role="teacher")).status_code == 302
+    roles = api.get(f"{platform.url}/hub/api/users/restart-teacher").json()["roles"]
+    assert "teacher" in roles
     hub = docker_client().containers.get(f"{platform.prefix}-hub")
     hub.stop(timeout=20)
     # A server that dies while the hub is down must show as stopped afterwards.
@@ -191,6 +197,8 @@ def test_hub_restart_resumes_running_servers(platform, api):
     hub.start()
     wait_for_http(f"{platform.url}/hub/api", "the restarted hub")
     assert server_answers(platform, api, "restart-a", "jupyterlab")
+    roles = api.get(f"{platform.url}/hub/api/users/restart-teacher").json()["roles"]
+    assert "teacher" in roles
     servers_b = api.get(f"{platform.url}/hub/api/users/restart-b").json()["servers"]
     assert "jupyterlab" not in servers_b
     stop(platform, api, "restart-a", "jupyterlab")
