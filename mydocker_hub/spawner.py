@@ -350,7 +350,8 @@ class SwarmCourseSpawner(SwarmSpawner):
         self.mem_limit = environment.mem_limit or None
 
         def queued(position):
-            self._report(5, f"Waiting for a start slot: {position} before you in line")
+            ahead = f"{position - 1} start(s) before yours" if position > 1 else "yours is next"
+            self._report(5, f"Many servers are starting: waiting in line ({ahead})")
 
         await self.start_slots.acquire(on_position=queued)
         try:
