@@ -5,6 +5,7 @@ the single-user server's REST and websocket API."""
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import requests
@@ -104,7 +105,13 @@ class HubUser:
         )
 
     async def execute(self, code, server_name="", timeout=60):
-        """Start a kernel, run `code`, return its text/plain result, delete the kernel."""
+        """Run `code` in a new kernel and return its text/plain result."""
+        outcome = await self.run(code, server_name, timeout)
+        assert outcome.result is not None, outcome
+        return outcome.result
+
+    async def run(self, code, server_name="", timeout=60):
+        """Start a kernel, run `code`, delete the kernel; return what happened."""
         kernel = self.server_api("POST", "/kernels", server_name, json={"name": "python3"})
         kernel.raise_for_status()
         kernel_id = kernel.json()["id"]
@@ -118,24 +125,49 @@ class HubUser:
                 request_timeout=timeout,
             )
             connection = await websocket_connect(request)
-            msg_id = uuid.uuid4().hex
-            connection.write_message(json.dumps(execute_request(msg_id, code)))
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                raw = await connection.read_message()
-                if raw is None:
-                    raise AssertionError("the kernel's websocket closed")
-                message = json.loads(raw)
-                if message.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                if message["msg_type"] == "execute_result":
-                    connection.close()
-                    return message["content"]["data"]["text/plain"]
-                if message["msg_type"] == "error":
-                    raise AssertionError(f"the kernel raised {message['content']['ename']}")
-            raise AssertionError(f"no result from the kernel in {timeout} s")
+            try:
+                return await read_outcome(connection, code, timeout)
+            finally:
+                connection.close()
         finally:
             self.server_api("DELETE", f"/kernels/{kernel_id}", server_name)
+
+
+@dataclass
+class Outcome:
+    """What running a cell gave: its result, its printed streams, or the kernel's death."""
+
+    result: str | None = None
+    streams: str = ""
+    error: str | None = None
+    died: bool = False
+
+
+async def read_outcome(connection, code, timeout):
+    msg_id = uuid.uuid4().hex
+    connection.write_message(json.dumps(execute_request(msg_id, code)))
+    outcome = Outcome()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        raw = await connection.read_message()
+        if raw is None:
+            raise AssertionError("the kernel's websocket closed")
+        message = json.loads(raw)
+        kind, content = message["msg_type"], message["content"]
+        if kind == "status" and content["execution_state"] in ("restarting", "dead"):
+            outcome.died = True
+            return outcome
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        if kind == "stream":
+            outcome.streams += content["text"]
+        elif kind == "execute_result":
+            outcome.result = content["data"]["text/plain"]
+        elif kind == "error":
+            outcome.error = content["ename"]
+        elif kind == "status" and content["execution_state"] == "idle":
+            return outcome
+    raise AssertionError(f"the kernel did not finish in {timeout} s: {outcome}")
 
 
 def execute_request(msg_id, code):

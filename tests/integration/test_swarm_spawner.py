@@ -102,21 +102,29 @@ def test_files_survive_stop_and_start(platform, api):
     stop(platform, api, user, env)
 
 
-def test_memory_hog_is_killed_alone(platform, api):
-    user, env = "hog-student", "limited"
-    start_ready(platform, api, user, env)
-    name = service_name(platform.prefix, user, env)
+async def test_memory_hog_is_killed_alone_and_the_student_is_told(platform, api):
+    env = "limited"
+    student = HubUser(platform.url, "hog-student")
+    assert student.login(platform.add_user("hog-student")).status_code == 302
+    assert student.start(env).status_code in (201, 202)
+    student.wait_ready(env)
+    student.open_server(env)
+    name = service_name(platform.prefix, "hog-student", env)
     task_before = running_task(name)["ID"]
-    container = task_container(name)
-    code, _ = run_in(container, "python3 -c 'x = bytearray(2 * 1024**3)'")
-    assert code == 137  # killed by the kernel's OOM killer
+
+    hog = await student.run("x = bytearray(2 * 1024**3)", env)
+    assert hog.died, hog  # the kernel, killed by the OOM killer
     oom_counter = cgroup_file("memory.events", "memory/memory.oom_control") + " | grep oom_kill"
-    code, events = run_in(container, oom_counter)
+    code, events = run_in(task_container(name), oom_counter)
     assert code == 0 and int(events.split()[-1]) >= 1
-    # The server itself lives on, in the same task.
+    # The server lives on, in the same task, and the next cell says what happened.
     assert running_task(name)["ID"] == task_before
-    assert server_answers(platform, api, user, env)
-    stop(platform, api, user, env)
+    assert server_answers(platform, api, "hog-student", env)
+    after = await student.run("1 + 1", env)
+    assert after.result == "2"
+    assert "used more memory than this environment allows (512 MB)" in after.streams
+    assert "plus de mémoire que cet environnement" in after.streams
+    stop(platform, api, "hog-student", env)
 
 
 def test_cpu_burn_is_throttled_not_killed(platform, api):
