@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from docker.errors import APIError, NotFound
 from dockerspawner import SwarmSpawner
 from jupyterhub.spawner import SpawnException
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, default
 
 from . import sessions
@@ -87,11 +88,16 @@ class SwarmCourseSpawner(SwarmSpawner):
     )
 
     max_concurrent_starts = Integer(
-        20,
+        0,
         config=True,
         help="""
-        How many servers may be in the creating phase at once; further starts
-        wait in line and their progress page shows their position.
+        How many servers may be starting at once, from the creation of their
+        service until they answer; further starts wait in line and their
+        progress page shows their place. A server's start is mostly CPU:
+        starting a class a few at a time makes half of it ready in about half
+        the time, instead of everyone waiting for the whole class.
+
+        0 (the default) means twice the CPUs of the Swarm's ready nodes.
 
         .. versionadded:: 0.1
         """,
@@ -239,10 +245,32 @@ class SwarmCourseSpawner(SwarmSpawner):
 
     @property
     def start_slots(self):
+        """The start slots shared by all servers (see `max_concurrent_starts`)."""
         cls = SwarmCourseSpawner
         if cls._slots is None:
-            cls._slots = StartSlots(self.max_concurrent_starts)
+            cls._slots = StartSlots(self.max_concurrent_starts or 4)
         return cls._slots
+
+    async def _size_start_slots(self):
+        """Twice the CPUs of the ready nodes, once, unless configured."""
+        cls = SwarmCourseSpawner
+        if cls._slots is not None or self.max_concurrent_starts:
+            return
+        try:
+            nodes = await self.docker("nodes", filters={"role": "worker"}) + await self.docker(
+                "nodes", filters={"role": "manager"}
+            )
+        except APIError as e:
+            self.log.warning("Cannot count the Swarm's CPUs (%s); 4 starts at once", e)
+            return
+        cpus = sum(
+            node["Description"]["Resources"]["NanoCPUs"] / 1e9
+            for node in nodes
+            if node["Status"]["State"] == "ready" and node["Spec"]["Availability"] == "active"
+        )
+        if cls._slots is None:
+            cls._slots = StartSlots(max(2, int(2 * cpus)))
+            self.log.info("Up to %d servers start at once", cls._slots.size)
 
     @property
     def environment_name(self):
@@ -353,6 +381,7 @@ class SwarmCourseSpawner(SwarmSpawner):
             ahead = f"{position - 1} start(s) before yours" if position > 1 else "yours is next"
             self._report(5, f"Many servers are starting: waiting in line ({ahead})")
 
+        await self._size_start_slots()
         await self.start_slots.acquire(on_position=queued)
         try:
             await self._ensure_image(environment.image)
@@ -371,16 +400,17 @@ class SwarmCourseSpawner(SwarmSpawner):
             )
             try:
                 task = await self._wait_for_task()
+                ip = self._task_address(task)
+                await self._warn_about_disk_usage(environment, task)
+                self._report(85, "Your environment is running; waiting for it to answer")
+                await self._wait_until_answering(ip)
             except BaseException:
                 await self._remove_service_quietly()
                 raise
         finally:
             self.start_slots.release()
-        ip = self._task_address(task)
-        await self._warn_about_disk_usage(environment, task)
         self.stop_at = sessions.stop_time(environment.sessions)
         self._schedule_session_stop()
-        self._report(90, "Your environment is running; waiting for it to answer")
         return ip, self.port
 
     async def get_command(self):
@@ -547,6 +577,50 @@ class SwarmCourseSpawner(SwarmSpawner):
         if message:
             self.log.info("Disk usage of %s: %s", self._log_name, message)
             self._report(85, message)
+
+    async def _wait_until_answering(self, ip):
+        """Wait for the server's API, failing at once if its task ends meanwhile."""
+        if self.server is None:
+            return
+        url = f"http://{ip}:{self.port}{self.server.base_url}api"
+        client = AsyncHTTPClient()
+        deadline = time.monotonic() + self.http_timeout
+        attempts = 0
+        while time.monotonic() < deadline:
+            try:
+                response = await client.fetch(
+                    url, request_timeout=2, follow_redirects=False, raise_error=False
+                )
+                if response.code == 200:
+                    return
+            except (OSError, HTTPClientError):  # not listening yet, or too busy to answer
+                pass
+            attempts += 1
+            if attempts % 5 == 0:
+                await self._fail_if_task_ended()
+            await asyncio.sleep(0.2)
+        raise SpawnError(
+            f"Your environment started but did not answer within {self.http_timeout} seconds. "
+            "Try again; if it persists, tell your teacher.",
+            reason="timeout",
+            status_code=504,
+        )
+
+    async def _fail_if_task_ended(self):
+        task = await self._current_task()
+        status = task["Status"] if task else {"State": "remove", "Err": "the service is gone"}
+        if status["State"] == "running":
+            return
+        exit_code = status.get("ContainerStatus", {}).get("ExitCode")
+        failure = messages.task_failure(
+            status["State"], status.get("Err", ""), exit_code, self.course_environment.mem_limit
+        )
+        raise SpawnError(
+            failure or f"Your environment stopped while starting ({status['State']}).",
+            reason=f"task-{status['State']}",
+            status_code=503,
+            log_message=f"{self._log_name} ended while starting: {status}",
+        )
 
     def _poll_interval(self):
         busy = self.start_slots.running + self.start_slots.queued

@@ -38,6 +38,8 @@ TEST_ENVIRONMENTS = [
     {"name": "nowhere", "image": IMAGE, "public": True, "compute_type": "no-such-kind"},
     {"name": "gpu", "image": IMAGE, "public": True, "gpus": 1},
     {"name": "private", "image": IMAGE},
+    # An image whose command is no Jupyter server: it exits at once.
+    {"name": "broken", "image": "debian:bookworm-slim", "public": True},
     {"name": "quota", "image": IMAGE, "public": True, "disk_quota": "20M", "work_volume": True},
     {"name": "pulled", "image": f"{REGISTRY}/mydtest/pulled:1", "public": True},
     {"name": "unpublished", "image": f"{REGISTRY}/mydtest/absent:1", "public": True},

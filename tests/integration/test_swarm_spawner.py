@@ -167,6 +167,20 @@ def test_impossible_placement_fails_in_seconds_with_its_reason(platform, api, en
     wait_until_gone(service_name(platform.prefix, user, environment), timeout=10)
 
 
+def test_a_server_that_exits_while_starting_fails_at_once(platform, api):
+    started = time.monotonic()
+    response = start(platform, api, "broken-student", "broken")
+    if response.status_code == 202:
+        events = progress(platform, api, "broken-student", "broken")
+        assert events[-1].get("failed"), events
+        message = events[-1]["message"]
+    else:
+        message = response.json()["message"]
+    assert "stopped while starting (exit code" in message, message
+    assert time.monotonic() - started < 20
+    wait_until_gone(service_name(platform.prefix, "broken-student", "broken"), timeout=10)
+
+
 @pytest.mark.parametrize(
     "environment, options, status, message",
     [
