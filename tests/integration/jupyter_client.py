@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import requests
 from tornado.httpclient import HTTPRequest
@@ -97,9 +97,17 @@ class HubUser:
         response.raise_for_status()
         return response
 
+    def server_xsrf(self, server_name=""):
+        """The single-user server's XSRF cookie (its path is the server's own)."""
+        path = urlparse(self.server_url(server_name)).path
+        candidates = [
+            c for c in self.session.cookies if c.name == "_xsrf" and path.startswith(c.path)
+        ]
+        return max(candidates, key=lambda c: len(c.path)).value if candidates else ""
+
     def server_api(self, method, path, server_name="", **kwargs):
         url = self.server_url(server_name) + "api" + path
-        xsrf = self.session.cookies.get("_xsrf", path=f"/user/{self.name}/") or ""
+        xsrf = self.server_xsrf(server_name)
         return self.session.request(
             method, url, headers={"X-XSRFToken": xsrf}, timeout=60, **kwargs
         )
@@ -118,7 +126,7 @@ class HubUser:
         try:
             ws_url = self.server_url(server_name).replace("http", "ws", 1)
             cookies = "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
-            xsrf = self.session.cookies.get("_xsrf", path=f"/user/{self.name}/") or ""
+            xsrf = self.server_xsrf(server_name)
             request = HTTPRequest(
                 f"{ws_url}api/kernels/{kernel_id}/channels",
                 headers={"Cookie": cookies, "X-XSRFToken": xsrf},
