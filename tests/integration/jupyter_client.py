@@ -2,6 +2,7 @@
 through the hub's API with the session cookie, and runs code in a kernel over
 the single-user server's REST and websocket API."""
 
+import asyncio
 import json
 import time
 import uuid
@@ -120,6 +121,12 @@ class HubUser:
 
     async def run(self, code, server_name="", timeout=60):
         """Start a kernel, run `code`, delete the kernel; return what happened."""
+        [outcome] = await self.run_cells([code], server_name, timeout)
+        return outcome
+
+    async def run_cells(self, cells, server_name="", timeout=60):
+        """Run `cells` one after the other in one kernel, like a notebook; after a
+        cell that killed the kernel, the next one runs in the kernel restarted for it."""
         kernel = self.server_api("POST", "/kernels", server_name, json={"name": "python3"})
         kernel.raise_for_status()
         kernel_id = kernel.json()["id"]
@@ -133,8 +140,13 @@ class HubUser:
                 request_timeout=timeout,
             )
             connection = await websocket_connect(request)
+            outcomes = []
             try:
-                return await read_outcome(connection, code, timeout)
+                for code in cells:
+                    if outcomes and outcomes[-1].died:
+                        await asyncio.sleep(5)  # the server restarts the kernel
+                    outcomes.append(await read_outcome(connection, code, timeout))
+                return outcomes
             finally:
                 connection.close()
         finally:
