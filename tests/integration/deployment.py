@@ -19,6 +19,7 @@ PORT = int(os.environ.get("MYDOCKER_TEST_PORT", "18000"))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
 IMAGE = "mydocker/jupyterlab:0.1.0"
+EXITING_IMAGE = "mydtest/exits:1"
 # An LMS the test platform trusts (the secret is made for the session).
 LTI11_KEY, LTI11_SECRET = "moodle-e2e", secrets.token_urlsafe(24)
 REGISTRY = "127.0.0.1:15000"  # a registry the image-pull tests run (Debian's docker-registry)
@@ -38,8 +39,8 @@ TEST_ENVIRONMENTS = [
     {"name": "nowhere", "image": IMAGE, "public": True, "compute_type": "no-such-kind"},
     {"name": "gpu", "image": IMAGE, "public": True, "gpus": 1},
     {"name": "private", "image": IMAGE},
-    # An image whose command is no Jupyter server: it exits at once.
-    {"name": "broken", "image": "debian:bookworm-slim", "public": True},
+    # An image whose command is no Jupyter server: it exits after 2 s (built by its test).
+    {"name": "broken", "image": EXITING_IMAGE, "public": True},
     {"name": "quota", "image": IMAGE, "public": True, "disk_quota": "20M", "work_volume": True},
     {"name": "pulled", "image": f"{REGISTRY}/mydtest/pulled:1", "public": True},
     {"name": "unpublished", "image": f"{REGISTRY}/mydtest/absent:1", "public": True},

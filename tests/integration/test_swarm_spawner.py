@@ -1,11 +1,13 @@
 """SwarmCourseSpawner on the real Swarm: limits, volumes, failures, progress, restarts."""
 
+import io
 import json
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from deployment import (
+    EXITING_IMAGE,
     IMAGE,
     TEST_ENVIRONMENTS,
     docker_client,
@@ -167,7 +169,15 @@ def test_impossible_placement_fails_in_seconds_with_its_reason(platform, api, en
     wait_until_gone(service_name(platform.prefix, user, environment), timeout=10)
 
 
-def test_a_server_that_exits_while_starting_fails_at_once(platform, api):
+@pytest.fixture
+def exiting_image():
+    dockerfile = 'FROM debian:bookworm-slim\nCMD ["sh", "-c", "sleep 2; exit 3"]\n'
+    docker_client().images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=EXITING_IMAGE)
+    yield EXITING_IMAGE
+    docker_client().images.remove(EXITING_IMAGE, force=True)
+
+
+def test_a_server_that_exits_while_starting_fails_at_once(platform, api, exiting_image):
     started = time.monotonic()
     response = start(platform, api, "broken-student", "broken")
     if response.status_code == 202:
@@ -176,7 +186,7 @@ def test_a_server_that_exits_while_starting_fails_at_once(platform, api):
         message = events[-1]["message"]
     else:
         message = response.json()["message"]
-    assert "stopped while starting (exit code" in message, message
+    assert "stopped while starting (exit code 3)" in message, message
     assert time.monotonic() - started < 20
     wait_until_gone(service_name(platform.prefix, "broken-student", "broken"), timeout=10)
 
