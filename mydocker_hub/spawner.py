@@ -7,6 +7,7 @@ behind a single Docker thread.
 """
 
 import asyncio
+import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -172,6 +173,18 @@ class SwarmCourseSpawner(SwarmSpawner):
         help="""
         Capabilities given back to user containers. All are dropped by
         default, which a non-root JupyterLab server does not need.
+        """,
+    )
+
+    frame_ancestors = List(
+        Unicode(),
+        config=True,
+        help="""
+        Origins that may show the servers in a frame (an LMS page), e.g.
+        ``["https://moodle.univ.fr"]``; set from ``MYDOCKER_LMS_ORIGINS``.
+        Single-user servers refuse every frame by default.
+
+        .. versionadded:: 0.1
         """,
     )
 
@@ -359,6 +372,14 @@ class SwarmCourseSpawner(SwarmSpawner):
             cap_add=self.cap_add,
             extra_labels=self.extra_labels,
         )
+
+    def get_args(self):
+        args = super().get_args()
+        if self.frame_ancestors:
+            policy = " ".join(["frame-ancestors 'self'", *self.frame_ancestors])
+            settings = {"headers": {"Content-Security-Policy": policy}}
+            args.append(f"--ServerApp.tornado_settings={json.dumps(settings)}")
+        return args
 
     def get_env(self):
         env = super().get_env()

@@ -139,10 +139,11 @@ def configure(c, environ=None):
     if admins:
         c.Authenticator.admin_users = set(admins)
 
-    embedding = embedding_settings(
-        parse_origins(environ.get("MYDOCKER_LMS_ORIGINS", "")),
-        environ.get("MYDOCKER_PUBLIC_URL", ""),
-    )
+    origins = parse_origins(environ.get("MYDOCKER_LMS_ORIGINS", ""))
+    embedding = embedding_settings(origins, environ.get("MYDOCKER_PUBLIC_URL", ""))
     if embedding:
         c.JupyterHub.tornado_settings = embedding
+    if origins:
+        # JupyterLab, not only the hub's pages, opens in the LMS's frame.
+        c.SwarmCourseSpawner.frame_ancestors = origins
     return c

@@ -16,6 +16,7 @@ import docker
 import pytest
 from deployment import (
     CLI,
+    LMS_ORIGIN,
     LTI11_KEY,
     LTI11_SECRET,
     PORT,
@@ -50,6 +51,7 @@ def platform():
         MYDOCKER_SUBNET="10.214.0.0/16",
         MYDOCKER_ENVIRONMENTS=json.dumps(TEST_ENVIRONMENTS),
         MYDOCKER_LTI11_CONSUMERS=f"{LTI11_KEY}:{LTI11_SECRET}",
+        MYDOCKER_LMS_ORIGINS=LMS_ORIGIN,
     )
     env.pop("MYDOCKER_NETWORK", None)
     # Docker may not run yet: `up` installs and starts it, like on a fresh machine.

@@ -22,6 +22,7 @@ IMAGE = "mydocker/jupyterlab:0.1.0"
 EXITING_IMAGE = "mydtest/exits:1"
 # An LMS the test platform trusts (the secret is made for the session).
 LTI11_KEY, LTI11_SECRET = "moodle-e2e", secrets.token_urlsafe(24)
+LMS_ORIGIN = "https://moodle.example.org"  # may show the hub and the servers in a frame
 REGISTRY = "127.0.0.1:15000"  # a registry the image-pull tests run (Debian's docker-registry)
 
 # The environments of the test platform (MYDOCKER_ENVIRONMENTS).

@@ -3,7 +3,7 @@ environment on the Swarm, runs code in a kernel, stops, and the service is gone.
 
 import time
 
-from deployment import docker_client
+from deployment import LMS_ORIGIN, docker_client
 from jupyter_client import HubUser
 
 
@@ -27,7 +27,9 @@ async def test_student_runs_code_in_default_environment(platform):
     services = service_names(platform.prefix)
     assert f"{platform.prefix}-e2e-2Dstudent--jupyterlab" in services
 
-    user.open_server()
+    lab = user.open_server()
+    # The LMS may show JupyterLab in its frame; no other site may.
+    assert lab.headers["Content-Security-Policy"] == f"frame-ancestors 'self' {LMS_ORIGIN}"
     assert await user.execute("1+1") == "2"
 
     response = user.stop()

@@ -55,3 +55,15 @@ def test_students_never_choose_image_or_limits(database, server_name, options, m
 def test_user_options_may_name_the_environment(database):
     s = spawner("", {"environment": "jupyterlab"})
     assert s.resolve_environment().name == "jupyterlab"
+
+
+def test_lms_origins_may_frame_the_servers(database):
+    s = spawner()
+    assert not any("tornado_settings" in a for a in s.get_args())
+    s.frame_ancestors = ["https://moodle.univ.fr"]
+    [arg] = [a for a in s.get_args() if "tornado_settings" in a]
+    assert arg == (
+        "--ServerApp.tornado_settings="
+        '{"headers": {"Content-Security-Policy": '
+        "\"frame-ancestors 'self' https://moodle.univ.fr\"}}"
+    )
