@@ -98,7 +98,7 @@ class SwarmCourseSpawner(SwarmSpawner):
         starting a class a few at a time makes half of it ready in about half
         the time, instead of everyone waiting for the whole class.
 
-        0 (the default) means twice the CPUs of the Swarm's ready nodes.
+        0 (the default) means four per CPU of the Swarm's ready nodes.
 
         .. versionadded:: 0.1
         """,
@@ -265,7 +265,11 @@ class SwarmCourseSpawner(SwarmSpawner):
         return cls._slots
 
     async def _size_start_slots(self):
-        """Twice the CPUs of the ready nodes, once, unless configured."""
+        """Four per CPU of the ready nodes, once, unless configured.
+
+        A start also waits on Docker (creating the container, attaching it to
+        the network): a few starts per CPU keep the CPUs busy meanwhile.
+        """
         cls = SwarmCourseSpawner
         if cls._slots is not None or self.max_concurrent_starts:
             return
@@ -282,7 +286,7 @@ class SwarmCourseSpawner(SwarmSpawner):
             if node["Status"]["State"] == "ready" and node["Spec"]["Availability"] == "active"
         )
         if cls._slots is None:
-            cls._slots = StartSlots(max(2, int(2 * cpus)))
+            cls._slots = StartSlots(max(4, int(4 * cpus)))
             self.log.info("Up to %d servers start at once", cls._slots.size)
 
     @property
@@ -644,8 +648,8 @@ class SwarmCourseSpawner(SwarmSpawner):
         )
 
     def _poll_interval(self):
-        busy = self.start_slots.running + self.start_slots.queued
-        return min(1.0, max(self.task_poll_interval, 0.02 * busy))
+        # Only the starts holding a slot poll; those in line do not.
+        return min(1.0, max(self.task_poll_interval, 0.02 * self.start_slots.running))
 
     def _task_address(self, task):
         """The task's own address on the hub's network (never the service name:
