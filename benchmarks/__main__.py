@@ -111,7 +111,10 @@ class Hub:
                 service.remove()
         for container in self.docker.containers.list(all=True):
             if container.name.startswith(f"{self.prefix}-"):
-                container.remove(force=True)
+                try:
+                    container.remove(force=True)
+                except docker.errors.NotFound:  # a task's container, gone with its service
+                    pass
         time.sleep(2)
         for volume in self.docker.volumes.list():
             if volume.name.startswith(f"{self.prefix}-"):
