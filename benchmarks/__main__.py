@@ -152,22 +152,41 @@ class Hub:
             return False
 
     def start_until_ready(self, name):
-        """Seconds from the start request to a server answering, or None."""
+        """Seconds from the start request to a server answering, or None.
+
+        Like the hub's own progress page, the client follows the start's event
+        stream, then checks the server answers through the proxy.
+        """
         started = time.monotonic()
         try:
             response = self.start(name)
+            if response.status_code not in (201, 202):
+                return None
+            if not self.spawn_succeeded(name, READY_TIMEOUT - (time.monotonic() - started)):
+                return None
         except requests.RequestException:
-            return None
-        if response.status_code not in (201, 202):
             return None
         while time.monotonic() - started < READY_TIMEOUT:
             if self.ready(name):
                 return time.monotonic() - started
-            model = self.session.get(f"{self.url}/hub/api/users/{name}").json()
-            if not model.get("pending") and model.get("server") is None:
-                return None  # the start failed
             time.sleep(0.25)
         return None
+
+    def spawn_succeeded(self, name, timeout):
+        """Follow /hub/api/users/NAME/server/progress to its last event."""
+        url = f"{self.url}/hub/api/users/{name}/server/progress"
+        with self.session.get(url, stream=True, timeout=max(timeout, 1)) as response:
+            if response.status_code != 200:
+                return False
+            for line in response.iter_lines(decode_unicode=True):
+                if not line.startswith("data:"):
+                    continue
+                event = json.loads(line[len("data:") :])
+                if event.get("ready"):
+                    return True
+                if event.get("failed"):
+                    return False
+        return False
 
     def stop(self, name):
         response = self.session.delete(f"{self.url}/hub/api/users/{name}/server", timeout=300)
@@ -287,12 +306,25 @@ def main(argv=None):
         prog="python -m benchmarks", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument(
+        "--spawners",
+        default="stock,ours",
+        help="which spawners to run; the ratios need both (one alone is for quick checks)",
+    )
     args = parser.parse_args(argv)
     scenarios = args.scenarios.split(",")
+    spawners = args.spawners.split(",")
+    unknown = set(scenarios) - set(SCENARIOS) or set(spawners) - {"stock", "ours"}
+    if unknown:
+        parser.error(f"unknown: {', '.join(sorted(unknown))}")
     round_id = f"r{int(time.time()) % 100000}"
     results = {}
-    for spawner, config_text in (("stock", STOCK_CONFIG), ("ours", OURS_CONFIG)):
-        hub = Hub(spawner, config_text)
+    configs = {"stock": STOCK_CONFIG, "ours": OURS_CONFIG}
+    hubs = {spawner: Hub(spawner, configs[spawner]) for spawner in configs}
+    for hub in hubs.values():  # both use one subnet: an earlier run's leftovers block it
+        hub.clean()
+    for spawner in spawners:
+        hub = hubs[spawner]
         hub.up()
         try:
             for scenario in scenarios:
@@ -301,7 +333,10 @@ def main(argv=None):
                 print(json.dumps({"scenario": scenario, "spawner": spawner, **result}), flush=True)
         finally:
             hub.clean()
-            os.unlink(hub.config_file.name)
+    for hub in hubs.values():
+        os.unlink(hub.config_file.name)
+    if len(spawners) < 2:
+        return 0
     for scenario in scenarios:
         ours, stock = results[(scenario, "ours")], results[(scenario, "stock")]
         line = {

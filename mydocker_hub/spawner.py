@@ -38,6 +38,12 @@ TASK_PROGRESS = {
 }
 
 
+def runs_as_root(user):
+    """Whether an image's ``USER`` (``name``, ``uid`` or ``uid:gid``) is root."""
+    name = (user or "").split(":")[0].strip()
+    return name in ("", "root", "0")
+
+
 class SpawnError(SpawnException):
     """A start that cannot succeed, with a message meant for the student.
 
@@ -439,8 +445,11 @@ class SwarmCourseSpawner(SwarmSpawner):
         return ip, self.port
 
     async def get_command(self):
-        if self.cmd:
-            return list(self.cmd) + self.get_args()
+        """The server's command, from the image unless `cmd` is set.
+
+        Also refuses an image that would run as root: a student's server
+        runs as the image's own non-root user.
+        """
         try:
             image = await self.docker("inspect_image", self.image)
         except NotFound:
@@ -450,7 +459,17 @@ class SwarmCourseSpawner(SwarmSpawner):
                 reason="image",
                 status_code=503,
             ) from None
-        return list(image["Config"]["Cmd"] or []) + self.get_args()
+        if runs_as_root(image["Config"].get("User")):
+            raise SpawnError(
+                "The software image of this environment runs as the administrator (root), "
+                "which the platform does not allow. Tell your teacher: its Dockerfile must "
+                "end with a USER line naming an ordinary user.",
+                reason="root-image",
+                status_code=503,
+                log_message=f"Refused {self.image} for {self._log_name}: it runs as root",
+            )
+        command = list(self.cmd) if self.cmd else list(image["Config"]["Cmd"] or [])
+        return command + self.get_args()
 
     async def _ensure_image(self, image):
         """Fetch the image as `pull_policy` says, reporting its progress."""

@@ -18,6 +18,24 @@ from .swarm import address_plan
 
 CONFIG_PATH = "/etc/mydocker/jupyterhub_config.py"
 SPEC_LABEL = "mydocker.spec-hash"
+# How the hub's container runs, besides its image and settings.
+HUB_RUN_OPTIONS = {
+    # The hub must stay responsive while a class's servers start around it.
+    # Its weight counts against all the servers together (4096 against 50
+    # busy servers is 7% of the CPU): the highest, which the hub rarely uses.
+    "cpu_shares": 262144,
+    # A log line must never stall the hub while Docker is busy; the files
+    # rotate so that a term of logs does not fill the disk.
+    "log_config": {
+        "Type": "json-file",
+        "Config": {
+            "mode": "non-blocking",
+            "max-buffer-size": "4m",
+            "max-size": "50m",
+            "max-file": "5",
+        },
+    },
+}
 # Settings of the command line itself, not passed to the hub.
 HOST_ONLY = {"MYDOCKER_PORT", "MYDOCKER_BIND", "MYDOCKER_SUBNET", "MYDOCKER_CONFIG"}
 
@@ -101,7 +119,8 @@ def read_config(instance, root):
 
 def spec_hash(image_id, instance, config):
     data = json.dumps(
-        [image_id, instance.hub_environment(), instance.port, instance.bind], sort_keys=True
+        [image_id, instance.hub_environment(), instance.port, instance.bind, HUB_RUN_OPTIONS],
+        sort_keys=True,
     ).encode()
     return hashlib.sha256(data + config).hexdigest()[:16]
 
@@ -144,9 +163,7 @@ def create(client, instance, config, wanted_hash):
             restart_policy={"Name": "unless-stopped"},
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
-            # The hub must stay responsive while a class's servers start
-            # around it: four times the CPU weight of a server.
-            cpu_shares=4096,
+            **HUB_RUN_OPTIONS,
         )
     except APIError as e:
         raise DeployError(f"could not create the hub container: {e.explanation}") from None

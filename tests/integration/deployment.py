@@ -20,6 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
 IMAGE = "mydocker/jupyterlab:0.1.0"
 EXITING_IMAGE = "mydtest/exits:1"
+ROOT_IMAGE = "mydtest/root:1"  # an image with no USER line (built by its test)
 # An LMS the test platform trusts (the secret is made for the session).
 LTI11_KEY, LTI11_SECRET = "moodle-e2e", secrets.token_urlsafe(24)
 LMS_ORIGIN = "https://moodle.example.org"  # may show the hub and the servers in a frame
@@ -42,6 +43,7 @@ TEST_ENVIRONMENTS = [
     {"name": "private", "image": IMAGE},
     # An image whose command is no Jupyter server: it exits after 2 s (built by its test).
     {"name": "broken", "image": EXITING_IMAGE, "public": True},
+    {"name": "as-root", "image": ROOT_IMAGE, "public": True},
     {"name": "quota", "image": IMAGE, "public": True, "disk_quota": "20M", "work_volume": True},
     {"name": "pulled", "image": f"{REGISTRY}/mydtest/pulled:1", "public": True},
     {"name": "unpublished", "image": f"{REGISTRY}/mydtest/absent:1", "public": True},

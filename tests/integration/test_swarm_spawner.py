@@ -9,6 +9,7 @@ import pytest
 from deployment import (
     EXITING_IMAGE,
     IMAGE,
+    ROOT_IMAGE,
     TEST_ENVIRONMENTS,
     docker_client,
     progress,
@@ -171,7 +172,7 @@ def test_impossible_placement_fails_in_seconds_with_its_reason(platform, api, en
 
 @pytest.fixture
 def exiting_image():
-    dockerfile = 'FROM debian:bookworm-slim\nCMD ["sh", "-c", "sleep 2; exit 3"]\n'
+    dockerfile = 'FROM debian:bookworm-slim\nUSER 1000\nCMD ["sh", "-c", "sleep 2; exit 3"]\n'
     docker_client().images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=EXITING_IMAGE)
     yield EXITING_IMAGE
     docker_client().images.remove(EXITING_IMAGE, force=True)
@@ -189,6 +190,29 @@ def test_a_server_that_exits_while_starting_fails_at_once(platform, api, exiting
     assert "stopped while starting (exit code 3)" in message, message
     assert time.monotonic() - started < 20
     wait_until_gone(service_name(platform.prefix, "broken-student", "broken"), timeout=10)
+
+
+@pytest.fixture
+def root_image():
+    dockerfile = 'FROM debian:bookworm-slim\nCMD ["sleep", "infinity"]\n'
+    docker_client().images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=ROOT_IMAGE)
+    yield ROOT_IMAGE
+    docker_client().images.remove(ROOT_IMAGE, force=True)
+
+
+def test_an_image_that_runs_as_root_is_refused(platform, api, root_image):
+    response = start(platform, api, "root-student", "as-root")
+    if response.status_code == 202:
+        events = progress(platform, api, "root-student", "as-root")
+        assert events[-1].get("failed"), events
+        message = events[-1]["message"]
+    else:
+        assert response.status_code == 503, response.text
+        message = response.json()["message"]
+    assert "runs as the administrator (root)" in message, message
+    assert not docker_client().services.list(
+        filters={"name": service_name(platform.prefix, "root-student", "as-root")}
+    )
 
 
 @pytest.mark.parametrize(

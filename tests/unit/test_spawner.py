@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from mydocker_hub.spawner import SpawnError, SwarmCourseSpawner
+from mydocker_hub.spawner import SpawnError, SwarmCourseSpawner, runs_as_root
 
 ENVIRONMENTS = [
     {"name": "jupyterlab", "image": "img:1", "public": True},
@@ -67,3 +67,12 @@ def test_lms_origins_may_frame_the_servers(database):
         '{"headers": {"Content-Security-Policy": '
         "\"frame-ancestors 'self' https://moodle.univ.fr\"}}"
     )
+
+
+@pytest.mark.parametrize(
+    "user, root",
+    [("", True), (None, True), ("root", True), ("0", True), ("0:0", True), ("root:staff", True)]
+    + [("1000", False), ("1000:100", False), ("student", False), ("jovyan:users", False)],
+)
+def test_images_running_as_root_are_recognised(user, root):
+    assert runs_as_root(user) is root
