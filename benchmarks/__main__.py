@@ -207,6 +207,17 @@ class Hub:
             time.sleep(1)
         for service in self.services():
             service.remove()
+        # The next scenario starts once the servers' containers are gone too.
+        while time.monotonic() < deadline and self.server_containers():
+            time.sleep(1)
+
+    def server_containers(self):
+        hub = f"/{self.prefix}-hub"
+        return [
+            c["Id"]
+            for c in self.docker.api.containers(all=True)  # no inspection: they come and go
+            if c["Names"][0].startswith(f"/{self.prefix}-") and c["Names"][0] != hub
+        ]
 
 
 class LatencyProbe:
@@ -238,13 +249,30 @@ class LatencyProbe:
         self._thread.join()
 
 
+def docker_cpu_seconds():
+    """CPU time used so far by the Docker Engine on this machine (dockerd, containerd)."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
+        except (OSError, IndexError):  # not a process, or gone meanwhile
+            continue
+        if name in ("dockerd", "containerd"):
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def storm(hub, run, n):
     names = [f"{run}-{i}" for i in range(n)]
     hub.create_users(names)
     with LatencyProbe(hub.url) as probe, ThreadPoolExecutor(n) as pool:
-        started = time.monotonic()
+        started, docker_cpu = time.monotonic(), docker_cpu_seconds()
         times = list(pool.map(hub.start_until_ready, names))
         wall = time.monotonic() - started
+        docker_cpu = docker_cpu_seconds() - docker_cpu
     ok = [t for t in times if t is not None]
     result = {
         "n": n,
@@ -253,6 +281,7 @@ def storm(hub, run, n):
         "p95_s": percentile(ok, 0.95),
         "wall_s": round(wall, 1),
         "hub_health_max_s": round(max(probe.samples, default=0), 3),
+        "docker_cpu_s": round(docker_cpu, 1),
         "hub_memory_mb": hub.memory_mb(),
     }
     hub.stop_all(names)
@@ -307,6 +336,11 @@ def main(argv=None):
     )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument(
+        "--ours-config",
+        default="",
+        help="configuration lines added to our hub's, to compare settings",
+    )
+    parser.add_argument(
         "--spawners",
         default="stock,ours",
         help="which spawners to run; the ratios need both (one alone is for quick checks)",
@@ -319,7 +353,7 @@ def main(argv=None):
         parser.error(f"unknown: {', '.join(sorted(unknown))}")
     round_id = f"r{int(time.time()) % 100000}"
     results = {}
-    configs = {"stock": STOCK_CONFIG, "ours": OURS_CONFIG}
+    configs = {"stock": STOCK_CONFIG, "ours": OURS_CONFIG + args.ours_config + "\n"}
     hubs = {spawner: Hub(spawner, configs[spawner]) for spawner in configs}
     for hub in hubs.values():  # both use one subnet: an earlier run's leftovers block it
         hub.clean()

@@ -1,0 +1,77 @@
+"""TaskWatch: the starts under way share their calls to Docker."""
+
+import asyncio
+
+import pytest
+
+from mydocker_hub.swarm.tasks import TaskWatch, latest
+
+
+def task(service, state, created):
+    return {"ServiceID": service, "Status": {"State": state}, "CreatedAt": created}
+
+
+class FakeSwarm:
+    def __init__(self, tasks):
+        self.tasks = tasks
+        self.calls = []
+
+    async def list_tasks(self, service_ids):
+        self.calls.append(service_ids)
+        return [t for t in self.tasks if t["ServiceID"] in service_ids]
+
+
+def test_latest_is_the_most_recent_task():
+    old, new = (
+        task("s", "failed", "2026-01-01T10:00:00Z"),
+        task("s", "running", "2026-01-01T10:05:00Z"),
+    )
+    assert latest([new, old]) is new
+    assert latest([]) is None
+
+
+async def test_starts_waiting_together_share_one_call():
+    swarm = FakeSwarm(
+        [task("a", "running", "1"), task("b", "preparing", "1"), task("c", "new", "1")]
+    )
+    watch = TaskWatch(swarm.list_tasks, interval=0.01)
+    found = await asyncio.gather(*(watch.current_task(s) for s in ("a", "b", "c", "a")))
+    assert [t["Status"]["State"] for t in found] == ["running", "preparing", "new", "running"]
+    assert swarm.calls == [["a", "b", "c"]]
+
+
+async def test_a_later_question_gets_a_later_answer():
+    swarm = FakeSwarm([task("a", "preparing", "1")])
+    watch = TaskWatch(swarm.list_tasks, interval=0.01)
+    assert (await watch.current_task("a"))["Status"]["State"] == "preparing"
+    swarm.tasks = [task("a", "running", "1")]
+    assert (await watch.current_task("a"))["Status"]["State"] == "running"
+    assert len(swarm.calls) == 2
+
+
+async def test_a_service_without_tasks_has_none():
+    watch = TaskWatch(FakeSwarm([]).list_tasks, interval=0.01)
+    assert await watch.current_task("gone") is None
+
+
+async def test_one_start_cancelled_does_not_cancel_the_others():
+    swarm = FakeSwarm([task("a", "running", "1"), task("b", "running", "1")])
+    watch = TaskWatch(swarm.list_tasks, interval=0.05)
+    cancelled = asyncio.ensure_future(watch.current_task("a"))
+    other = asyncio.ensure_future(watch.current_task("b"))
+    await asyncio.sleep(0.01)
+    cancelled.cancel()
+    assert (await other)["ServiceID"] == "b"
+
+
+async def test_docker_errors_reach_every_waiting_start():
+    async def failing(service_ids):
+        raise RuntimeError("Docker is down")
+
+    watch = TaskWatch(failing, interval=0.01)
+    results = await asyncio.gather(
+        watch.current_task("a"), watch.current_task("b"), return_exceptions=True
+    )
+    assert [str(r) for r in results] == ["Docker is down", "Docker is down"]
+    with pytest.raises(RuntimeError):  # and the next round asks Docker again
+        await watch.current_task("a")
