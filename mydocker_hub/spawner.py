@@ -105,7 +105,8 @@ class SwarmCourseSpawner(SwarmSpawner):
         starting a class a few at a time makes half of it ready in about half
         the time, instead of everyone waiting for the whole class.
 
-        0 (the default) means two per CPU of the Swarm's ready nodes.
+        0 (the default) means two per CPU of the Swarm's ready nodes, at least
+        four.
 
         .. versionadded:: 0.1
         """,
@@ -292,7 +293,7 @@ class SwarmCourseSpawner(SwarmSpawner):
         return cls._slots
 
     async def _size_start_slots(self):
-        """Two per CPU of the ready nodes, once, unless configured.
+        """Two per CPU of the ready nodes (at least four), once, unless configured.
 
         A start also waits on Docker (creating the container, attaching it to
         the network): two starts per CPU keep the CPUs busy meanwhile. More

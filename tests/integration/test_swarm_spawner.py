@@ -170,45 +170,45 @@ def test_impossible_placement_fails_in_seconds_with_its_reason(platform, api, en
     wait_until_gone(service_name(platform.prefix, user, environment), timeout=10)
 
 
+def built_image(tag, dockerfile):
+    docker_client().images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag)
+    yield tag
+    docker_client().images.remove(tag, force=True)
+
+
 @pytest.fixture
 def exiting_image():
-    dockerfile = 'FROM debian:bookworm-slim\nUSER 1000\nCMD ["sh", "-c", "sleep 2; exit 3"]\n'
-    docker_client().images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=EXITING_IMAGE)
-    yield EXITING_IMAGE
-    docker_client().images.remove(EXITING_IMAGE, force=True)
+    yield from built_image(
+        EXITING_IMAGE, 'FROM debian:bookworm-slim\nUSER 1000\nCMD ["sh", "-c", "sleep 2; exit 3"]\n'
+    )
+
+
+@pytest.fixture
+def root_image():  # no USER line: root
+    yield from built_image(ROOT_IMAGE, 'FROM debian:bookworm-slim\nCMD ["sleep", "infinity"]\n')
+
+
+def failed_start_message(platform, api, user, environment):
+    """The message of a start that fails, whether before or after the hub's 10 s."""
+    response = start(platform, api, user, environment)
+    if response.status_code == 202:
+        events = progress(platform, api, user, environment)
+        assert events[-1].get("failed"), events
+        return events[-1]["message"]
+    assert response.status_code == 503, response.text
+    return response.json()["message"]
 
 
 def test_a_server_that_exits_while_starting_fails_at_once(platform, api, exiting_image):
     started = time.monotonic()
-    response = start(platform, api, "broken-student", "broken")
-    if response.status_code == 202:
-        events = progress(platform, api, "broken-student", "broken")
-        assert events[-1].get("failed"), events
-        message = events[-1]["message"]
-    else:
-        message = response.json()["message"]
+    message = failed_start_message(platform, api, "broken-student", "broken")
     assert "stopped while starting (exit code 3)" in message, message
     assert time.monotonic() - started < 20
     wait_until_gone(service_name(platform.prefix, "broken-student", "broken"), timeout=10)
 
 
-@pytest.fixture
-def root_image():
-    dockerfile = 'FROM debian:bookworm-slim\nCMD ["sleep", "infinity"]\n'
-    docker_client().images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=ROOT_IMAGE)
-    yield ROOT_IMAGE
-    docker_client().images.remove(ROOT_IMAGE, force=True)
-
-
 def test_an_image_that_runs_as_root_is_refused(platform, api, root_image):
-    response = start(platform, api, "root-student", "as-root")
-    if response.status_code == 202:
-        events = progress(platform, api, "root-student", "as-root")
-        assert events[-1].get("failed"), events
-        message = events[-1]["message"]
-    else:
-        assert response.status_code == 503, response.text
-        message = response.json()["message"]
+    message = failed_start_message(platform, api, "root-student", "as-root")
     assert "runs as the administrator (root)" in message, message
     assert not docker_client().services.list(
         filters={"name": service_name(platform.prefix, "root-student", "as-root")}
