@@ -131,8 +131,15 @@ class Hub:
             time.sleep(0.5)
 
     def memory_mb(self):
+        """The hub container's own memory (its processes' anonymous pages).
+
+        Not the cgroup's usage: that counts the page cache of files, charged
+        to whichever container read them first, which differs from run to run.
+        """
         stats = self.docker.containers.get(f"{self.prefix}-hub").stats(stream=False)
-        return round(stats["memory_stats"].get("usage", 0) / 2**20, 1)
+        memory = stats["memory_stats"].get("stats", {})
+        anonymous = memory.get("total_rss", memory.get("anon", 0))  # cgroup v1, v2
+        return round(anonymous / 2**20, 1)
 
     def services(self):
         return [s for s in self.docker.services.list() if s.name.startswith(f"{self.prefix}-")]
