@@ -439,10 +439,10 @@ class SwarmCourseSpawner(SwarmSpawner):
         await self._size_start_slots()
         await self.start_slots.acquire(on_position=queued)
         try:
-            await self._ensure_image(environment.image)
+            image = await self._inspect_image(environment.image)
+            args = self._command(image)
             await self._remove_leftover_service()
             self._report(30, f"Creating your “{environment.display_name}” environment")
-            args = await self.get_command()
             spec = specs.service_spec(self.server_plan(environment, args))
             service = await self.docker("create_service", **spec)
             self.object_id = service["ID"]
@@ -468,21 +468,29 @@ class SwarmCourseSpawner(SwarmSpawner):
         self._schedule_session_stop()
         return ip, self.port
 
-    async def get_command(self):
+    async def _inspect_image(self, image):
+        """The image's description, fetching it first as `pull_policy` says."""
+        if self.pull_policy == "always":
+            await self._pull(image)
+        try:
+            return await self.docker("inspect_image", image)
+        except NotFound:
+            if self.pull_policy != "ifnotpresent":
+                raise SpawnError(
+                    "The software image of this environment is not on this platform. "
+                    "Tell your teacher: it must be built again.",
+                    reason="image",
+                    status_code=503,
+                ) from None
+        await self._pull(image)
+        return await self.docker("inspect_image", image)
+
+    def _command(self, image):
         """The server's command, from the image unless `cmd` is set.
 
         Also refuses an image that would run as root: a student's server
         runs as the image's own non-root user.
         """
-        try:
-            image = await self.docker("inspect_image", self.image)
-        except NotFound:
-            raise SpawnError(
-                "The software image of this environment is not available. Tell your teacher: "
-                "it must be built again.",
-                reason="image",
-                status_code=503,
-            ) from None
         if runs_as_root(image["Config"].get("User")):
             raise SpawnError(
                 "The software image of this environment runs as the administrator (root), "
@@ -494,24 +502,6 @@ class SwarmCourseSpawner(SwarmSpawner):
             )
         command = list(self.cmd) if self.cmd else list(image["Config"]["Cmd"] or [])
         return command + self.get_args()
-
-    async def _ensure_image(self, image):
-        """Fetch the image as `pull_policy` says, reporting its progress."""
-        if self.pull_policy == "skip":
-            return
-        if self.pull_policy != "always":
-            try:
-                await self.docker("inspect_image", image)
-                return
-            except NotFound:
-                if self.pull_policy == "never":
-                    raise SpawnError(
-                        "The software image of this environment is not on this platform. "
-                        "Tell your teacher: it must be built again.",
-                        reason="image",
-                        status_code=503,
-                    ) from None
-        await self._pull(image)
 
     async def _pull(self, image):
         repository, tag = split_reference(image)
@@ -662,7 +652,7 @@ class SwarmCourseSpawner(SwarmSpawner):
             attempts += 1
             if attempts % 5 == 0:
                 await self._fail_if_task_ended()
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.1)
         raise SpawnError(
             f"Your environment started but did not answer within {self.http_timeout} seconds. "
             "Try again; if it persists, tell your teacher.",

@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+from docker.errors import NotFound
 
 from mydocker_hub.spawner import SpawnError, SwarmCourseSpawner, runs_as_root
 
@@ -76,3 +77,64 @@ def test_lms_origins_may_frame_the_servers(database):
 )
 def test_images_running_as_root_are_recognised(user, root):
     assert runs_as_root(user) is root
+
+
+class FakeImages:
+    """Docker's images as the spawner sees them: `inspect_image`, and pulls that add one."""
+
+    def __init__(self, present):
+        self.present = set(present)
+        self.calls = []
+
+    async def docker(self, method, image):
+        assert method == "inspect_image"
+        self.calls.append(("inspect", image))
+        if image not in self.present:
+            raise NotFound(f"no such image: {image}")
+        return {"Config": {"User": "1000", "Cmd": ["jupyterhub-singleuser"]}}
+
+    async def pull(self, image):
+        self.calls.append(("pull", image))
+        self.present.add(image)
+
+
+@pytest.mark.parametrize(
+    "policy, present, calls",
+    [
+        ("ifnotpresent", True, ["inspect"]),
+        ("ifnotpresent", False, ["inspect", "pull", "inspect"]),
+        ("always", True, ["pull", "inspect"]),
+        ("never", True, ["inspect"]),
+        ("skip", True, ["inspect"]),
+    ],
+)
+async def test_the_image_is_fetched_as_the_pull_policy_says(policy, present, calls):
+    s = spawner()
+    images = FakeImages(["img:1"] if present else [])
+    s.docker, s._pull, s.pull_policy = images.docker, images.pull, policy
+    image = await s._inspect_image("img:1")
+    assert image["Config"]["User"] == "1000"
+    assert [call for call, _ in images.calls] == calls
+
+
+@pytest.mark.parametrize("policy", ["never", "skip"])
+async def test_a_missing_image_that_may_not_be_fetched_is_a_clear_503(policy):
+    s = spawner()
+    images = FakeImages([])
+    s.docker, s._pull, s.pull_policy = images.docker, images.pull, policy
+    with pytest.raises(SpawnError) as error:
+        await s._inspect_image("img:1")
+    assert "must be built again" in error.value.jupyterhub_message
+    assert error.value.status_code == 503
+    assert ("pull", "img:1") not in images.calls
+
+
+def test_the_command_comes_from_the_image_and_root_images_are_refused():
+    s = spawner()
+    command = s._command({"Config": {"User": "student", "Cmd": ["start-lab"]}})
+    assert command[0] == "start-lab"
+    assert command[1:] == s.get_args()
+    with pytest.raises(SpawnError) as error:
+        s._command({"Config": {"User": "", "Cmd": ["start-lab"]}})
+    assert "runs as the administrator" in error.value.jupyterhub_message
+    assert error.value.status_code == 503
