@@ -55,7 +55,7 @@ def wait_for(condition, timeout, what):
 def gpu_node(platform):
     """A Docker client for a one-node Swarm that advertises two fake GPUs."""
     host = docker_client()
-    host.images.build(fileobj=io.BytesIO(DOCKERFILE.encode()), tag=DIND_IMAGE)
+    host.images.build(fileobj=io.BytesIO(DOCKERFILE.encode()), tag=DIND_IMAGE, rm=True)
     try:
         host.containers.get(DIND_CONTAINER).remove(force=True, v=True)
     except docker.errors.NotFound:

@@ -171,7 +171,7 @@ def test_impossible_placement_fails_in_seconds_with_its_reason(platform, api, en
 
 
 def built_image(tag, dockerfile):
-    docker_client().images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag)
+    docker_client().images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True)
     yield tag
     docker_client().images.remove(tag, force=True)
 
