@@ -469,7 +469,11 @@ class SwarmCourseSpawner(SwarmSpawner):
         return ip, self.port
 
     async def _inspect_image(self, image):
-        """The image's description, fetching it first as `pull_policy` says."""
+        """The image's description, fetching it first as `pull_policy` says.
+
+        "skip" is "never" here: the image is inspected anyway for its command
+        and user, so a missing one is refused at once with a clear message.
+        """
         if self.pull_policy == "always":
             await self._pull(image)
         try:
