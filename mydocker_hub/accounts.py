@@ -7,6 +7,7 @@ import re
 import secrets
 
 from . import db
+from .auth.store import LinkStore
 
 ROLES = ("student", "teacher", "admin")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
@@ -58,6 +59,12 @@ def create(name, role, password=None):
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
     password = password or generate_password()
+    external = [key for key in LinkStore().keys_of(name) if not key.startswith("local:")]
+    if external:
+        source = external[0].split(":")[0]
+        raise AccountError(
+            f"the name {name!r} is already used by a login from {source}; choose another name"
+        )
     with db.session() as session:
         if session.get(db.LocalAccount, name) is not None:
             raise AccountError(f"user {name!r} already exists")
@@ -94,3 +101,11 @@ def get_role(name):
     with db.session() as session:
         account = session.get(db.LocalAccount, normalise_name(name))
         return account.role if account else None
+
+
+def exists(name):
+    """Whether a local account is called `name` (any spelling that normalises to it)."""
+    try:
+        return get_role(name) is not None
+    except AccountError:
+        return False

@@ -13,6 +13,7 @@ import sys
 import requests
 
 from . import accounts, db
+from .auth.store import LinkStore
 from .auth.tool_keys import ToolKeys
 from .authenticator import user_model
 from .config import settings_from_env
@@ -79,6 +80,17 @@ def ensure_admin(api):
     return add_user("admin", "admin", api)
 
 
+def link_login(name, issuer):
+    """Let logins from `issuer` whose verified name is `name` use the local account `name`."""
+    name = accounts.normalise_name(name)
+    if not accounts.exists(name):
+        raise accounts.AccountError(f"no local user {name!r}")
+    if not issuer.strip():
+        raise accounts.AccountError("name the login source (e.g. federation, or an LMS's name)")
+    LinkStore().allow_join(name, issuer.strip())
+    return name
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="mydocker_hub.admin")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +101,9 @@ def main(argv=None):
     reset.add_argument("name")
     commands.add_parser("ensure-admin")
     commands.add_parser("rotate-lti-key")
+    link = commands.add_parser("link-login")
+    link.add_argument("name")
+    link.add_argument("source")
     token = commands.add_parser("token")
     token.add_argument("name", nargs="?", default="admin")
     args = parser.parse_args(argv)
@@ -108,6 +123,9 @@ def main(argv=None):
         elif args.command == "rotate-lti-key":
             keys = ToolKeys(os.path.join(settings_from_env(os.environ).data_dir, "lti13-keys"))
             print(f"new key: {keys.rotate()}")
+        elif args.command == "link-login":
+            name = link_login(args.name, args.source)
+            print(f"user: {name}\nmay log in from: {args.source.strip()}")
         elif args.command == "token":
             name = accounts.normalise_name(args.name)
             print(api.new_token(name, "mydocker-hub token"))

@@ -14,7 +14,6 @@ groups (``teachers`` / ``students``), roles and admin flag, on every login.
 """
 
 import asyncio
-import dataclasses
 
 from jupyterhub import scopes
 from jupyterhub.auth import Authenticator
@@ -40,7 +39,7 @@ from .auth.roles import (
     groups_and_roles,
 )
 from .auth.store import LinkStore
-from .auth.usernames import resolve_username
+from .auth.usernames import check_distinct_issuers, resolve_username
 from .environments import READY, EnvironmentCatalog, StaticEnvironmentCatalog
 
 GROUP_OF_ROLE = {"student": "students", "teacher": "teachers", "admin": "teachers"}
@@ -132,6 +131,19 @@ class MyDockerAuthenticator(Authenticator):
     _links = None
     _pending_choices = None
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        check_distinct_issuers(self.issuer_names())
+
+    def issuer_names(self):
+        """Every name that scopes usernames, with the setting it comes from."""
+        names = [("local", "local accounts")]
+        names += [(key, "LTI11Launches.consumers") for key in self.lti11.consumers]
+        names += [(p.name, "an LTI13Launches.platforms entry") for p in self.lti13.platforms]
+        if self.oidc.enabled:
+            names.append((self.oidc.issuer_name, "FederationOIDC.issuer_name"))
+        return names
+
     @property
     def links(self):
         if self._links is None:
@@ -167,9 +179,9 @@ class MyDockerAuthenticator(Authenticator):
         identity = await self.identify(handler, data)
         if identity is None:
             return None
-        name = await asyncio.to_thread(resolve_username, identity, self.links)
-        if identity.source != "local":
-            identity = await asyncio.to_thread(self.with_local_role, name, identity)
+        name = await asyncio.to_thread(resolve_username, identity, self.links, accounts.exists)
+        if identity.context and self.role_mapping.is_context_teacher(identity):
+            await asyncio.to_thread(self.links.record_context_teacher, identity.context, name)
         admin = self.role_mapping.is_admin(name, identity, self.admin_users)
         admin_flag = await asyncio.to_thread(self.admin_flag, name, admin)
         return self.auth_model(handler, identity, name, admin_flag)
@@ -211,15 +223,6 @@ class MyDockerAuthenticator(Authenticator):
             "user_info": {"source": identity.source, "issuer": identity.issuer, "role": kind},
         }
 
-    @staticmethod
-    def with_local_role(name, identity):
-        """`identity`, with the role an admin gave the local account of the same name."""
-        try:
-            role = accounts.get_role(name)
-        except accounts.AccountError:
-            role = None
-        return dataclasses.replace(identity, local_role=role) if role else identity
-
     def admin_flag(self, name, admin):
         """True / False when the login decides, None to leave an admin's manual choice."""
         if admin:
@@ -232,7 +235,7 @@ class MyDockerAuthenticator(Authenticator):
 
     @staticmethod
     def hand_granted(user):
-        """Groups and roles the user has that no login manages (granted by hand)."""
+        """Groups and roles (whole, with their scopes) that no login manages: granted by hand."""
         if user is None:
             return (), ()
         orm_user = user.orm_user
@@ -242,7 +245,9 @@ class MyDockerAuthenticator(Authenticator):
             if role.name in DEFAULT_ROLES or role.name == TEACHER_ROLE["name"]:
                 continue
             if not role.managed_by_auth:
-                roles.append(role.name)
+                roles.append(
+                    {"name": role.name, "description": role.description, "scopes": role.scopes}
+                )
         return groups, roles
 
     # -- after a launch ------------------------------------------------------------
@@ -266,6 +271,8 @@ class MyDockerAuthenticator(Authenticator):
                     f"l'environnement « {name} », qui n'existe pas (ou plus). "
                     "Prévenez votre enseignant.",
                 )
+            if identity.environment:
+                await asyncio.to_thread(self.check_activity_may_enrol, environment, user, identity)
             await asyncio.to_thread(self.catalog.enrol, environment.name, user.name)
             return environment_url(handler.hub.base_url, user.name, environment.name)
         if identity.activity and self.is_teacher(user) and self.linkable_environments(user):
@@ -276,6 +283,36 @@ class MyDockerAuthenticator(Authenticator):
         if safe and not safe.startswith(lti_paths):
             return safe
         return self.home_url(handler)
+
+    def check_activity_may_enrol(self, environment, user, identity):
+        """Refuse an activity that names an environment its course may not enrol in.
+
+        Anyone can type a custom parameter in an LMS activity: it enrols only in
+        a public environment, or in one that a teacher of the launch's course
+        (as the LMS said at their own launch) teaches. Links chosen by a teacher
+        on the link page, or made by deep linking from that course, pass too.
+        """
+        if environment.public or user.admin or user.name in environment.teachers:
+            return
+        if identity.context and self.links.context_teachers(identity.context) & set(
+            environment.teachers
+        ):
+            return
+        self.log.warning(
+            "Launch of %s refused: activity %s names %s, not one of its course's teachers'",
+            user.name,
+            identity.activity,
+            environment.name,
+        )
+        raise LoginRefused(
+            403,
+            f"This activity opens the environment “{environment.display_name}”, which no "
+            "teacher of this course has opened to it. Tell your teacher: they should open the "
+            "activity once themselves, or link it from the LMS with the platform's link page. "
+            f"/ Cette activité ouvre l'environnement « {environment.display_name} », qu'aucun "
+            "enseignant de ce cours n'y a ouvert. Prévenez votre enseignant : il doit ouvrir "
+            "l'activité une fois lui-même, ou la lier depuis la plateforme pédagogique.",
+        )
 
     @staticmethod
     def is_teacher(user):

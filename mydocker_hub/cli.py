@@ -14,6 +14,7 @@ from docker.errors import DockerException
 
 from . import __version__
 from .deploy import DeployError, engine, hub, images, swarm
+from .swarm import names
 
 
 def say(message):
@@ -72,9 +73,16 @@ def cmd_up(args):
 
 
 def user_services(client, instance):
-    """The services of this deployment's servers (named after its prefix)."""
-    prefix = f"{instance.prefix}-"
-    return [s for s in client.services.list(filters={"name": prefix}) if s.name.startswith(prefix)]
+    """The services of this deployment's servers, never another deployment's.
+
+    See `names.is_deployment_service`: a prefix ``mydocker`` must not catch
+    the servers of ``mydocker2`` or ``mydocker-2``.
+    """
+    return [
+        s
+        for s in client.services.list(filters={"name": f"{instance.prefix}-"})
+        if names.is_deployment_service(s.name, s.attrs["Spec"].get("Labels") or {}, instance.prefix)
+    ]
 
 
 def cmd_down(args):
@@ -137,6 +145,10 @@ def cmd_reset_password(args):
     return _admin(["reset-password", args.name])
 
 
+def cmd_link_login(args):
+    return _admin(["link-login", args.name, args.source])
+
+
 def cmd_rotate_lti_key(args):
     return _admin(["rotate-lti-key"])
 
@@ -177,6 +189,15 @@ def parser():
     reset = commands.add_parser("reset-password", help="give a local account a new password")
     reset.add_argument("name")
     reset.set_defaults(func=cmd_reset_password)
+    link = commands.add_parser(
+        "link-login",
+        help="let a login from outside (federation or an LMS) use the local account of its name",
+    )
+    link.add_argument("name", help="the local account, e.g. marie@univ.fr")
+    link.add_argument(
+        "source", help="'federation', an LTI 1.1 consumer key or an LTI 1.3 platform's name"
+    )
+    link.set_defaults(func=cmd_link_login)
     commands.add_parser(
         "rotate-lti-key", help="make a new LTI 1.3 signing key (the previous stays published)"
     ).set_defaults(func=cmd_rotate_lti_key)

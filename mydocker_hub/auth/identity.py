@@ -12,6 +12,8 @@ class Identity:
     ``local`` and the account name). `preferred_name` is the username the source
     proposes (email, eduPersonPrincipalName, ...) and `trusted` says whether that
     name is verified by the source, so that it may join an existing account.
+    `local_role` is the role of a local account, for local logins only.
+    `context` is the LMS course of a launch (``source:issuer:context_id``).
     """
 
     source: str
@@ -25,6 +27,7 @@ class Identity:
     local_role: str = ""
     environment: str = ""
     activity: str = ""
+    context: str = ""
     claims: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -240,6 +240,7 @@ class LTI11Launches(LoggingConfigurable):
             lti_roles=split_lti_roles(args.get("roles", "")),
             environment=args.get(self.environment_parameter, "").strip(),
             activity=f"lti11:{key}:{args['resource_link_id']}",
+            context=f"lti11:{key}:{args['context_id']}" if args.get("context_id") else "",
             claims={k: v for k, v in args.items() if not k.startswith("oauth_")},
         )
 

@@ -34,6 +34,7 @@ DEPLOYMENT_ID = CLAIM + "deployment_id"
 ROLES = CLAIM + "roles"
 RESOURCE_LINK = CLAIM + "resource_link"
 CUSTOM = CLAIM + "custom"
+CONTEXT = CLAIM + "context"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
@@ -74,6 +75,30 @@ class Platform:
                 f"expected some of {sorted(known)}"
             )
         return cls(**data)
+
+
+def check_distinct_platforms(platforms):
+    """One registration per (issuer, client_id), and a name of its own for each.
+
+    The name scopes usernames (``sub@name``): two platforms with one name (two
+    issuers on one host get the same default name) would share accounts.
+    """
+    seen_registrations, seen_names = set(), {}
+    for platform in platforms:
+        registration = (platform.issuer, platform.client_id)
+        if registration in seen_registrations:
+            raise ValueError(
+                f"LTI13Launches.platforms: issuer {platform.issuer!r} with client_id "
+                f"{platform.client_id!r} is registered twice"
+            )
+        seen_registrations.add(registration)
+        name = platform.name.lower()
+        if name in seen_names:
+            raise ValueError(
+                f"LTI13Launches.platforms: {seen_names[name]!r} and {platform.issuer!r} are both "
+                f'named {platform.name!r}; give each platform a distinct "name"'
+            )
+        seen_names[name] = platform.issuer
 
 
 def _audiences(claims):
@@ -144,10 +169,10 @@ class LTI13Launches(LoggingConfigurable):
         ``auth_login_url`` (the platform's OIDC authentication endpoint),
         ``jwks_url`` (its public keys), ``deployment_ids`` (list; empty accepts
         any), and optionally ``name`` (scopes usernames, ``sub@name``; defaults
-        to the issuer's host name), ``username_claim`` (default ``email``) and
-        ``trust_username`` (whether that claim is verified and may join an
-        account of the same name). Set from ``MYDOCKER_LTI13_PLATFORMS`` (a
-        JSON list), or::
+        to the issuer's host name; each platform needs its own),
+        ``username_claim`` (default ``email``) and ``trust_username`` (whether
+        that claim is verified and may join an account of the same name).
+        Set from ``MYDOCKER_LTI13_PLATFORMS`` (a JSON list), or::
 
             c.LTI13Launches.platforms = [{
                 "issuer": "https://moodle.univ.fr",
@@ -174,6 +199,7 @@ class LTI13Launches(LoggingConfigurable):
                 platforms.append(Platform.from_dict(entry))
             except (TypeError, ValueError) as e:
                 raise ValueError(f"LTI13Launches.platforms: {e}") from None
+        check_distinct_platforms(platforms)
         return platforms
 
     time_leeway = Integer(
@@ -348,10 +374,17 @@ class LTI13Launches(LoggingConfigurable):
             raise LoginRefused(401, "LTI 1.3 launch refused: this launch was already used.")
 
     def identity(self, platform, claims):
-        """The `Identity` of a validated launch."""
+        """The `Identity` of a validated launch.
+
+        Who logs in comes from the platform's own claims only, never from the
+        ``custom`` claim, which any course author can fill in.
+        """
         custom = claims.get(CUSTOM) if isinstance(claims.get(CUSTOM), dict) else {}
-        preferred = claims.get(platform.username_claim) or custom.get(platform.username_claim)
+        preferred = claims.get(platform.username_claim)
+        if not isinstance(preferred, str):
+            preferred = ""
         link = claims.get(RESOURCE_LINK) if isinstance(claims.get(RESOURCE_LINK), dict) else {}
+        context = claims.get(CONTEXT) if isinstance(claims.get(CONTEXT), dict) else {}
         return Identity(
             source="lti13",
             issuer=platform.name,
@@ -361,5 +394,6 @@ class LTI13Launches(LoggingConfigurable):
             lti_roles=split_lti_roles(claims.get(ROLES, [])),
             environment=str(custom.get(self.environment_parameter, "")).strip(),
             activity=f"lti13:{platform.name}:{link['id']}" if link.get("id") else "",
+            context=f"lti13:{platform.name}:{context['id']}" if context.get("id") else "",
             claims=claims,
         )

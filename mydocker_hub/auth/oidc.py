@@ -32,11 +32,21 @@ def claim_values(value):
 
 
 def domain_allowed(name, domains):
-    """Whether `name` (user@domain) is in one of `domains` (all allowed when empty)."""
-    if not domains:
-        return True
-    domain = name.rpartition("@")[2].lower()
-    return bool(domain) and "@" in name and domain in {d.lower().lstrip("@") for d in domains}
+    """Whether `name` is ``user@domain``, with the domain among `domains` when they are set.
+
+    A name without a domain is never allowed: it could be a local account's
+    name (``admin``), and the federation's names (eduPersonPrincipalName, email)
+    always carry one.
+
+    >>> domain_allowed("admin", set())
+    False
+    >>> domain_allowed("jean@univ.fr", {"univ.fr"}), domain_allowed("jean@evil.fr", {"univ.fr"})
+    (True, False)
+    """
+    local, at, domain = (name or "").rpartition("@")
+    if not (at and local and domain):
+        return False
+    return not domains or domain.lower() in {d.lower().lstrip("@") for d in domains}
 
 
 class FederationOIDC(GenericOAuthenticator):
@@ -115,8 +125,9 @@ class FederationOIDC(GenericOAuthenticator):
         help="""
         Whether `username_claim` (by default ``eduPersonPrincipalName``) is
         verified by the federation, so that the person shares an account with
-        the same name from a trusted LMS or a local account. An ``email`` claim
-        with ``email_verified: false`` is never trusted. When False, everyone from
+        the same name from a trusted LMS (a local account only once an
+        administrator linked it: ``mydocker-hub link-login``). An ``email``
+        claim is trusted only with ``email_verified: true``. When False, everyone from
         the federation is ``sub@issuer_name``.
 
         .. versionadded:: 0.1
@@ -195,7 +206,8 @@ class FederationOIDC(GenericOAuthenticator):
         return value
 
     def _unverified_email(self, user_info):
-        return self.username_claim == "email" and user_info.get("email_verified") is False
+        # OpenID Connect: an email is verified only when the provider says so.
+        return self.username_claim == "email" and user_info.get("email_verified") is not True
 
     async def identify(self, handler):
         """Finish the OAuth flow (code -> token -> userinfo) and return the `Identity`."""
@@ -203,12 +215,15 @@ class FederationOIDC(GenericOAuthenticator):
         auth_model = await self.authenticate(handler)
         if not domain_allowed(auth_model["name"], self.allowed_domains):
             self.log.warning(
-                "Federation login refused for %s: domain not allowed", auth_model["name"]
+                "Federation login refused for %s: no domain, or a domain not allowed",
+                auth_model["name"],
             )
             raise LoginRefused(
                 403,
-                "Your institution is not among those allowed on this platform. / "
-                "Votre établissement ne fait pas partie de ceux autorisés sur cette plateforme.",
+                "Your institution is not among those allowed on this platform (or the "
+                "federation sent a name without its domain). / Votre établissement ne fait pas "
+                "partie de ceux autorisés sur cette plateforme (ou la fédération a transmis un "
+                "nom sans son domaine).",
             )
         user_info = auth_model["auth_state"][self.user_auth_state_key]
         affiliations = []

@@ -5,7 +5,12 @@
 - which admin flags were granted by a login (and may be taken back by a later one),
   as opposed to flags an admin granted by hand;
 - which environment an LMS activity opens, when a teacher chose it at the
-  activity's first launch (LTI 1.1, or LTI 1.3 without deep linking).
+  activity's first launch (LTI 1.1, or LTI 1.3 without deep linking);
+- which local accounts an administrator linked to a login from outside
+  (``mydocker-hub link-login``): no other outside login reaches a local account;
+- who teaches in which LMS course (context), as the LMS said at their launches:
+  an activity of that course may enrol its students in those teachers'
+  environments, and in no one else's.
 
 The tables live beside the platform's others (prefix ``mydocker_``).
 """
@@ -53,6 +58,28 @@ class ActivityLink(db.Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class JoinGrant(db.Base):
+    """A local account that logins from `issuer` with the same verified name may use."""
+
+    __tablename__ = "mydocker_join_grants"
+
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ContextTeacher(db.Base):
+    """A user whom the LMS named a teacher of a course (``source:issuer:context_id``)."""
+
+    __tablename__ = "mydocker_context_teachers"
+
+    context: Mapped[str] = mapped_column(String(512), primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+TABLES = [IdentityLink, LoginAdminGrant, ActivityLink, JoinGrant, ContextTeacher]
+
 _created = set()
 
 
@@ -63,7 +90,7 @@ def _ensure_tables():
     if engine.url not in _created:
         db.Base.metadata.create_all(
             engine,
-            tables=[IdentityLink.__table__, LoginAdminGrant.__table__, ActivityLink.__table__],
+            tables=[table.__table__ for table in TABLES],
         )
         _created.add(engine.url)
 
@@ -123,6 +150,32 @@ class LinkStore:
             else:
                 link.environment, link.linked_by = environment, user_name
 
+    def allow_join(self, username, issuer):
+        """Let logins from `issuer` whose verified name is `username` use that local account."""
+        try:
+            with db.session() as session:
+                if session.get(JoinGrant, (username, issuer)) is None:
+                    session.add(JoinGrant(username=username, issuer=issuer))
+        except IntegrityError:
+            pass
+
+    def join_allowed(self, username, issuer):
+        with db.session() as session:
+            return session.get(JoinGrant, (username, issuer)) is not None
+
+    def record_context_teacher(self, context, username):
+        try:
+            with db.session() as session:
+                if session.get(ContextTeacher, (context, username)) is None:
+                    session.add(ContextTeacher(context=context, username=username))
+        except IntegrityError:
+            pass  # the same teacher's two launches at once
+
+    def context_teachers(self, context):
+        with db.session() as session:
+            query = select(ContextTeacher.username).where(ContextTeacher.context == context)
+            return {row[0] for row in session.execute(query)}
+
 
 class MemoryLinkStore:
     """The same interface in memory, for tests and dry runs."""
@@ -131,6 +184,8 @@ class MemoryLinkStore:
         self.links = {}
         self.admin_grants = set()
         self.activities = {}
+        self.join_grants = set()
+        self.teachers = {}
 
     def username_of(self, key):
         return self.links.get(key)
@@ -155,3 +210,15 @@ class MemoryLinkStore:
 
     def link_activity(self, activity, environment, user_name):
         self.activities[activity] = environment
+
+    def allow_join(self, username, issuer):
+        self.join_grants.add((username, issuer))
+
+    def join_allowed(self, username, issuer):
+        return (username, issuer) in self.join_grants
+
+    def record_context_teacher(self, context, username):
+        self.teachers.setdefault(context, set()).add(username)
+
+    def context_teachers(self, context):
+        return set(self.teachers.get(context, ()))

@@ -1,6 +1,7 @@
 import pytest
 
-from mydocker_hub import accounts
+from mydocker_hub import accounts, admin
+from mydocker_hub.auth.store import LinkStore
 
 
 def test_create_then_log_in(database):
@@ -50,3 +51,19 @@ def test_passwords_are_stored_hashed(database):
     with db.session() as session:
         stored = session.get(db.LocalAccount, "frank").password_hash
     assert password not in stored and stored.startswith("scrypt$")
+
+
+def test_a_name_already_used_by_an_outside_login_cannot_become_a_local_account(database):
+    LinkStore().link("oidc:federation:s-1", "jean@univ.fr")
+    with pytest.raises(accounts.AccountError, match="already used by a login from oidc"):
+        accounts.create("jean@univ.fr", "admin")
+    assert not accounts.exists("jean@univ.fr")
+
+
+def test_an_admin_links_a_local_account_to_a_login_source(database):
+    accounts.create("marie@univ.fr", "teacher")
+    assert admin.link_login("Marie@univ.fr", "federation") == "marie@univ.fr"
+    assert LinkStore().join_allowed("marie@univ.fr", "federation")
+    assert not LinkStore().join_allowed("marie@univ.fr", "moodle")
+    with pytest.raises(accounts.AccountError, match="no local user"):
+        admin.link_login("nobody", "federation")

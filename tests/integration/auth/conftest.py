@@ -29,6 +29,7 @@ ENVIRONMENTS = [
     },
     {"name": "draft-env", "image": "img:1", "status": "DRAFT", "teachers": ["teacher-1@lms"]},
     {"name": "someone-else", "image": "img:1", "teachers": ["another@lms"]},
+    {"name": "intro", "title": "Introduction", "image": "img:1", "public": True},
 ]
 
 TEST_SERVICE_CONFIG = """

@@ -170,6 +170,8 @@ class TestPlatform:
                 launch.set_resource_link_claim(prepared.get("resource_link", "link-1"))
             if prepared.get("custom"):
                 launch.set_custom_parameters_claim(prepared["custom"])
+            if prepared.get("context"):
+                launch.set_launch_context_claim(prepared["context"])
             return JSONResponse(launch.lti_launch())
 
         @app.post("/deep_link_return")
@@ -184,12 +186,23 @@ class TestPlatform:
 
         return app
 
-    def prepare(self, user_id, roles, *, custom=None, deep_linking=False, spoil=None, email=None):
+    def prepare(
+        self,
+        user_id,
+        roles,
+        *,
+        custom=None,
+        deep_linking=False,
+        spoil=None,
+        email=None,
+        context="course-1",
+    ):
         """Prepare a launch; return the URL that starts it (the LMS's activity link)."""
         hint = uuid.uuid4().hex
         self.launches[hint] = {
             "user": {"id": user_id, "roles": roles, "email": email, "name": user_id},
             "custom": custom,
+            "context": context,
             "deep_linking": deep_linking,
             "spoil": spoil,
         }

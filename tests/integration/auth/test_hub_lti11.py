@@ -20,6 +20,7 @@ def consumer(hub, user_id, roles, **extra):
         "lti_message_type": "basic-lti-launch-request",
         "lti_version": "LTI-1p0",
         "resource_link_id": "activity-42",
+        "context_id": "course-1",
         "user_id": user_id,
         "roles": roles,
         **extra,
@@ -43,14 +44,14 @@ def user(hub, name):
 
 
 def test_student_launch_enrols_and_opens_the_linked_environment(hub):
-    data = consumer(hub, "s-101", "Learner", custom_environment="python-l1").generate_launch_data()
+    data = consumer(hub, "s-101", "Learner", custom_environment="intro").generate_launch_data()
     response = post(hub, data)
     assert response.status_code == 302, response.text
-    assert response.headers["Location"] == "/hub/spawn/s-101@moodle-test/python-l1"
+    assert response.headers["Location"] == "/hub/spawn/s-101@moodle-test/intro"
     model = user(hub, "s-101@moodle-test")
     assert model["groups"] == ["students"]
     assert model["admin"] is False
-    assert enrolled(hub, "python-l1", "s-101@moodle-test")
+    assert enrolled(hub, "intro", "s-101@moodle-test")
 
 
 def test_instructor_urn_role_makes_a_teacher_with_the_teacher_role(hub):

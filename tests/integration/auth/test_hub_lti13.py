@@ -26,15 +26,15 @@ def user(hub, name):
 
 
 def test_resource_link_launch_enrols_and_opens_the_environment(hub):
-    url = hub.platform.prepare("student-1", [LEARNER], custom={"environment": "python-l1"})
+    url = hub.platform.prepare("student-1", [LEARNER], custom={"environment": "intro"})
     session = requests.Session()
     response = launch(session, hub.platform, url)
     assert response.status_code == 302, response.text
-    assert response.headers["Location"] == "/hub/spawn/student-1@lms/python-l1"
+    assert response.headers["Location"] == "/hub/spawn/student-1@lms/intro"
     model = user(hub, "student-1@lms")
     assert model["groups"] == ["students"]
     assert "teacher" not in model["roles"]
-    assert enrolled(hub, "python-l1", "student-1@lms")
+    assert enrolled(hub, "intro", "student-1@lms")
     # the browser is logged in: no second login
     home = session.get(f"{hub.url}/hub/home", allow_redirects=False)
     assert home.status_code == 200

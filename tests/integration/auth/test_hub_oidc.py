@@ -53,12 +53,6 @@ CASES = {
         ["teachers"],
         False,
     ),
-    "same-name-as-a-local-teacher-account-is-teacher": (
-        {"eduPersonPrincipalName": ["marie@univ.fr"], "eduPersonAffiliation": ["student"]},
-        "marie@univ.fr",
-        ["teachers"],
-        False,
-    ),
     "configured-admin-user-is-admin-teacher": (
         {"eduPersonPrincipalName": ["boss@univ.fr"], "eduPersonAffiliation": ["member"]},
         "boss@univ.fr",
@@ -106,12 +100,12 @@ def test_a_trusted_lms_joins_the_federation_account_an_untrusted_one_does_not(hu
     _, response = federation_login(hub, "sub-claire", claims)
     assert response.status_code == 302
     trusted = hub.trusted_platform.prepare(
-        "moodle-claire", [LEARNER], custom={"environment": "python-l1"}, email="Claire@univ.fr"
+        "moodle-claire", [LEARNER], custom={"environment": "intro"}, email="Claire@univ.fr"
     )
     landed = launch(requests.Session(), hub.trusted_platform, trusted)
-    assert landed.headers["Location"] == "/hub/spawn/claire@univ.fr/python-l1"
+    assert landed.headers["Location"] == "/hub/spawn/claire@univ.fr/intro"
     untrusted = hub.platform.prepare(
-        "moodle-claire", [LEARNER], custom={"environment": "python-l1"}, email="claire@univ.fr"
+        "moodle-claire", [LEARNER], custom={"environment": "intro"}, email="claire@univ.fr"
     )
     landed = launch(requests.Session(), hub.platform, untrusted)
-    assert landed.headers["Location"] == "/hub/spawn/moodle-claire@lms/python-l1"
+    assert landed.headers["Location"] == "/hub/spawn/moodle-claire@lms/intro"

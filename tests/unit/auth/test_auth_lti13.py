@@ -82,6 +82,58 @@ def test_a_good_launch_gives_platform_claims_and_identity():
     assert (identity.issuer, identity.subject, identity.environment) == ("lms", "u1", "python-l1")
 
 
+@pytest.mark.parametrize(
+    "custom",
+    [{"email": "victim@univ.fr"}, {"email": "admin"}],
+    ids=["victim-email", "admin"],
+)
+def test_the_identity_never_comes_from_custom_parameters(custom):
+    trusted = Platform(**{**PLATFORM.__dict__, "trust_username": True})
+    tool = LTI13Launches(platforms=[trusted])
+    identity = tool.identity(trusted, launch_claims(**{CLAIM + "custom": custom}))
+    assert identity.preferred_name == ""
+    assert not identity.trusted
+    assert identity.subject == "u1"
+    # the platform's own claim still counts
+    identity = tool.identity(trusted, launch_claims(email="jean@univ.fr"))
+    assert (identity.preferred_name, identity.trusted) == ("jean@univ.fr", True)
+
+
+def test_the_launch_context_is_kept_for_enrolment_checks():
+    tool = LTI13Launches(platforms=[PLATFORM])
+    claims = launch_claims(**{CLAIM + "context": {"id": "course-7"}})
+    assert tool.identity(PLATFORM, claims).context == "lti13:lms:course-7"
+    assert tool.identity(PLATFORM, launch_claims()).context == ""
+
+
+def platform_entry(**changes):
+    entry = {
+        "issuer": "https://lms.example",
+        "client_id": "tool",
+        "auth_login_url": "https://lms.example/auth",
+        "jwks_url": "https://lms.example/jwks",
+    }
+    entry.update(changes)
+    return entry
+
+
+def test_two_issuers_on_one_host_need_distinct_names():
+    a = platform_entry(issuer="https://univ.fr/moodle-a")
+    b = platform_entry(issuer="https://univ.fr/moodle-b")
+    with pytest.raises(Exception, match="distinct"):
+        LTI13Launches(platforms=[a, b])
+    tool = LTI13Launches(platforms=[{**a, "name": "moodle-a"}, {**b, "name": "moodle-b"}])
+    assert [p.name for p in tool.platforms] == ["moodle-a", "moodle-b"]
+
+
+def test_platforms_are_keyed_by_issuer_and_client_id():
+    one = platform_entry(name="one")
+    with pytest.raises(Exception, match="registered twice"):
+        LTI13Launches(platforms=[one, platform_entry(name="two")])
+    tool = LTI13Launches(platforms=[one, platform_entry(client_id="tool-2", name="two")])
+    assert tool.find_platform("https://lms.example", "tool-2").name == "two"
+
+
 def test_leeway_is_configurable():
     jwks = FakeJWKS()
     early = launch_claims(iat=int(time.time()) + 100)

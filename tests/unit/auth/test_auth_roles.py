@@ -5,13 +5,16 @@ import pytest
 from mydocker_hub.auth.identity import Identity
 from mydocker_hub.auth.roles import (
     TEACHER_ROLE,
+    LtiRole,
     RoleMapping,
     groups_and_roles,
-    lti_role_word,
+    parse_lti_role,
     split_lti_roles,
 )
 
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person"
+SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person"
 
 LTI_ROLE_MATRIX = {
     "lti11-short-instructor": ("Instructor", "teacher"),
@@ -25,7 +28,19 @@ LTI_ROLE_MATRIX = {
         "teacher",
     ),
     "lti11-urn-learner": ("urn:lti:role:ims/lis/Learner", "student"),
-    "lti11-urn-sysrole-administrator": ("urn:lti:sysrole:ims/lis/Administrator", "teacher"),
+    "lti11-urn-sysrole-administrator-is-no-teacher": (
+        "urn:lti:sysrole:ims/lis/Administrator",
+        "student",
+    ),
+    "lti11-urn-instrole-administrator-is-no-teacher": (
+        "urn:lti:instrole:ims/lis/Administrator",
+        "student",
+    ),
+    "lti11-urn-learner-sub-role-instructor-is-student": (
+        "urn:lti:role:ims/lis/Learner/Instructor",
+        "student",
+    ),
+    "lti11-short-learner-sub-role-instructor-is-student": ("Learner/Instructor", "student"),
     "lti11-comma-list-learner-and-instructor": ("Learner,Instructor", "teacher"),
     "lti13-uri-instructor": (f"{MEMBERSHIP}#Instructor", "teacher"),
     "lti13-uri-learner": (f"{MEMBERSHIP}#Learner", "student"),
@@ -34,9 +49,19 @@ LTI_ROLE_MATRIX = {
         f"{MEMBERSHIP}/Instructor#TeachingAssistant",
         "teacher",
     ),
-    "lti13-uri-institution-administrator": (
-        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
-        "teacher",
+    "lti13-uri-institution-administrator-is-no-teacher": (
+        f"{INSTITUTION}#Administrator",
+        "student",
+    ),
+    "lti13-uri-institution-instructor-is-no-teacher": (f"{INSTITUTION}#Instructor", "student"),
+    "lti13-uri-learner-sub-role-instructor-is-student": (
+        f"{MEMBERSHIP}/Learner#Instructor",
+        "student",
+    ),
+    "lti13-uri-context-administrator": (f"{MEMBERSHIP}#Administrator", "teacher"),
+    "canvas-student-who-teaches-elsewhere-is-student": (
+        [f"{INSTITUTION}#Instructor", f"{INSTITUTION}#Student", f"{MEMBERSHIP}#Learner"],
+        "student",
     ),
     "lti13-uri-mentor-is-student": (f"{MEMBERSHIP}#Mentor", "student"),
     "no-role-is-student": ("", "student"),
@@ -71,6 +96,40 @@ def test_affiliation_matrix(affiliations, kind):
     assert RoleMapping().kind("x@univ.fr", identity) == kind
 
 
+PARSED_ROLES = {
+    "short": ("Instructor", LtiRole("context", "instructor")),
+    "short-sub-role": ("Learner/Instructor", LtiRole("context", "learner", "instructor")),
+    "lti11-urn": ("urn:lti:role:ims/lis/Instructor", LtiRole("context", "instructor")),
+    "lti11-urn-sub-role": (
+        "urn:lti:role:ims/lis/Instructor/TeachingAssistant",
+        LtiRole("context", "instructor", "teachingassistant"),
+    ),
+    "lti11-instrole": (
+        "urn:lti:instrole:ims/lis/Administrator",
+        LtiRole("institution", "administrator"),
+    ),
+    "lti11-sysrole": ("urn:lti:sysrole:ims/lis/SysAdmin", LtiRole("system", "sysadmin")),
+    "lti13-membership": (f"{MEMBERSHIP}#Learner", LtiRole("context", "learner")),
+    "lti13-membership-sub-role": (
+        f"{MEMBERSHIP}/Instructor#TeachingAssistant",
+        LtiRole("context", "instructor", "teachingassistant"),
+    ),
+    "lti13-institution": (f"{INSTITUTION}#Faculty", LtiRole("institution", "faculty")),
+    "lti13-system": (f"{SYSTEM}#Administrator", LtiRole("system", "administrator")),
+    "lti13-lti-system": (
+        "http://purl.imsglobal.org/vocab/lti/system/person#TestUser",
+        LtiRole("system", "testuser"),
+    ),
+    "unknown-uri": ("https://example.org/roles#Instructor", None),
+    "blank": ("  ", None),
+}
+
+
+@pytest.mark.parametrize("text, role", list(PARSED_ROLES.values()), ids=list(PARSED_ROLES))
+def test_parse_lti_role(text, role):
+    assert parse_lti_role(text) == role
+
+
 ADMIN_MATRIX = {
     "configured-admin-user": (dict(), "boss", {"boss"}, True),
     "lms-administrator-is-not-admin-by-default": (
@@ -100,10 +159,25 @@ def test_admin_matrix(fields, name, admins, admin):
     assert RoleMapping().is_admin(name, identity, admins) is admin
 
 
-def test_admin_lti_roles_can_make_lms_administrators_admins():
-    mapping = RoleMapping(admin_lti_roles={"administrator"})
-    identity = Identity("lti13", "lms", "a", lti_roles=("urn:lti:sysrole:ims/lis/Administrator",))
-    assert mapping.is_admin("a@lms", identity)
+def test_admin_lti_roles_are_per_lms_and_match_the_whole_role():
+    mapping = RoleMapping(admin_lti_roles={"moodle": [f"{SYSTEM}#Administrator"]})
+
+    def admin(issuer, role, source="lti13"):
+        return mapping.is_admin("a", Identity(source, issuer, "a", lti_roles=(role,)))
+
+    assert admin("moodle", "urn:lti:sysrole:ims/lis/Administrator", source="lti11")
+    assert admin("moodle", f"{SYSTEM}#Administrator")
+    assert not admin("other-lms", f"{SYSTEM}#Administrator")
+    assert not admin("moodle", f"{INSTITUTION}#Administrator")
+    assert not admin("moodle", f"{MEMBERSHIP}#Administrator")
+    assert not admin("moodle", f"{SYSTEM}#Administrator", source="oidc")
+
+
+def test_no_lms_makes_an_admin_by_default():
+    identity = Identity(
+        "lti11", "moodle", "a", lti_roles=("urn:lti:sysrole:ims/lis/Administrator",)
+    )
+    assert not RoleMapping().is_admin("a", identity)
 
 
 def test_teacher_users_are_teachers_whatever_the_source_says():
@@ -142,7 +216,19 @@ def test_teacher_gets_teachers_group_and_the_teacher_role_with_custom_scopes():
 
 
 def test_student_gets_students_group_and_only_the_user_role():
-    assert groups_and_roles("student", admin=False) == (["students"], [{"name": "user"}])
+    groups, roles = groups_and_roles("student", admin=False)
+    assert groups == ["students"]
+    assert [r["name"] for r in roles] == ["user"]
+
+
+def test_every_role_given_at_login_carries_its_scopes():
+    # A role without scopes makes JupyterHub warn "Role user will have no scopes".
+    _, roles = groups_and_roles("teacher", admin=True)
+    assert {r["name"]: r["scopes"] for r in roles[:2]} == {
+        "user": ["self"],
+        "admin": roles[1]["scopes"],
+    }
+    assert all(role["scopes"] for role in roles)
 
 
 def test_an_admin_is_a_teacher_and_keeps_the_admin_role():
@@ -153,24 +239,14 @@ def test_an_admin_is_a_teacher_and_keeps_the_admin_role():
 
 def test_hand_granted_groups_and_roles_are_kept_but_managed_ones_follow_the_login():
     groups, roles = groups_and_roles(
-        "student", admin=False, kept_groups=["teachers", "tutors"], kept_roles=["grader"]
+        "student",
+        admin=False,
+        kept_groups=["teachers", "tutors"],
+        kept_roles=[{"name": "grader", "scopes": ["read:users"]}, {"name": "teacher"}],
     )
     assert groups == ["students", "tutors"]
     assert [r["name"] for r in roles] == ["user", "grader"]
-
-
-@pytest.mark.parametrize(
-    "role, word",
-    [
-        ("Instructor", "instructor"),
-        ("urn:lti:instrole:ims/lis/Administrator", "administrator"),
-        (f"{MEMBERSHIP}#Learner", "learner"),
-        ("  ", ""),
-    ],
-    ids=["short", "urn", "uri", "blank"],
-)
-def test_lti_role_word(role, word):
-    assert lti_role_word(role) == word
+    assert roles[1]["scopes"] == ["read:users"]
 
 
 def test_configured_roles_may_be_written_in_any_spelling():
@@ -180,4 +256,6 @@ def test_configured_roles_may_be_written_in_any_spelling():
     assert mapping.teacher_lti_roles == {"instructor", "mentor"}
     assert mapping.teacher_affiliations == {"staff"}
     with pytest.raises(Exception, match="RoleMapping.admin_lti_roles"):
-        RoleMapping(admin_lti_roles={" "})
+        RoleMapping(admin_lti_roles={"moodle": ["not a role"]})
+    with pytest.raises(Exception, match="RoleMapping.teacher_lti_roles"):
+        RoleMapping(teacher_lti_roles={f"{INSTITUTION}#Instructor"})

@@ -9,6 +9,7 @@ from mydocker_hub.auth import settings
 from mydocker_hub.auth.lti11 import LTI11Launches
 from mydocker_hub.auth.lti13 import LTI13Launches, Platform
 from mydocker_hub.auth.oidc import FederationOIDC
+from mydocker_hub.authenticator import MyDockerAuthenticator
 
 PLATFORM = {
     "issuer": "https://moodle.univ.fr",
@@ -102,3 +103,21 @@ def test_embedding_over_https_allows_the_lms_to_frame_and_cookies_to_cross_sites
 
 def test_over_plain_http_cookies_stay_as_they_are():
     assert "cookie_options" not in settings.embedding_settings([], "http://localhost:8000")
+
+
+def test_two_login_sources_with_one_name_stop_the_hub_at_start():
+    config = Config()
+    config.LTI11Launches.consumers = {"lms": "secret"}
+    config.LTI13Launches.platforms = [
+        {
+            "issuer": "https://moodle.univ.fr",
+            "client_id": "tool",
+            "auth_login_url": "https://moodle.univ.fr/auth",
+            "jwks_url": "https://moodle.univ.fr/jwks",
+            "name": "LMS",
+        }
+    ]
+    with pytest.raises(ValueError, match="LTI11Launches.consumers and an LTI13Launches"):
+        MyDockerAuthenticator(config=config)
+    config.LTI11Launches.consumers = {"moodle-1p1": "secret"}
+    assert MyDockerAuthenticator(config=config).lti13.platforms[0].name == "LMS"

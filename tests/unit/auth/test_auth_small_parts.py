@@ -117,8 +117,19 @@ def test_identity_scoped_name_and_key():
         ("jean@other.fr", {"univ.fr"}, False),
         ("jean@evil-univ.fr", {"univ.fr"}, False),
         ("no-domain", {"univ.fr"}, False),
+        ("admin", set(), False),
+        ("@univ.fr", set(), False),
     ],
-    ids=["no-restriction", "listed", "case-and-at", "other", "suffix-trick", "no-domain"],
+    ids=[
+        "no-restriction",
+        "listed",
+        "case-and-at",
+        "other",
+        "suffix-trick",
+        "no-domain",
+        "no-domain-without-restriction",
+        "empty-local-part",
+    ],
 )
 def test_federation_domain_restriction(name, domains, allowed):
     assert oidc.domain_allowed(name, domains) is allowed
@@ -157,12 +168,19 @@ def test_the_authenticator_uses_the_spawners_catalog_by_default():
     [
         ("email", {"email_verified": False}, True),
         ("email", {"email_verified": True}, False),
-        ("email", {}, False),
+        ("email", {}, True),
+        ("email", {"email_verified": "true"}, True),
         ("eduPersonPrincipalName", {"email_verified": False}, False),
     ],
-    ids=["email-unverified", "email-verified", "email-silent", "eppn-ignores-email-flag"],
+    ids=[
+        "email-unverified",
+        "email-verified",
+        "email-silent-is-unverified",
+        "email-verified-as-a-string-is-unverified",
+        "eppn-ignores-email-flag",
+    ],
 )
-def test_only_an_unverified_email_username_is_distrusted(claim, user_info, unverified):
+def test_an_email_username_is_trusted_only_when_verified_true(claim, user_info, unverified):
     federation = oidc.FederationOIDC(username_claim=claim)
     assert federation._unverified_email(user_info) is unverified
 

@@ -4,10 +4,12 @@ import re
 
 import pytest
 
+from mydocker_hub.auth.errors import LoginRefused
 from mydocker_hub.auth.identity import Identity
 from mydocker_hub.auth.store import MemoryLinkStore
 from mydocker_hub.auth.usernames import (
     UsernameError,
+    check_distinct_issuers,
     normalise_username,
     original_name,
     resolve_username,
@@ -78,3 +80,64 @@ def test_same_subject_on_two_consumers_are_two_people():
     a = Identity("lti11", "moodle-a", "7")
     b = Identity("lti11", "moodle-b", "7")
     assert resolve_username(a, links) != resolve_username(b, links)
+
+
+def test_subjects_keep_their_case_so_two_people_get_two_accounts():
+    links = MemoryLinkStore()
+    upper = resolve_username(Identity("lti13", "lms", "AbC"), links)
+    lower = resolve_username(Identity("lti13", "lms", "abc"), links)
+    assert (upper, lower) == ("~41b~43@lms", "abc@lms")
+    assert original_name(upper) == "AbC@lms"
+
+
+def test_a_trusted_name_without_a_domain_is_not_used():
+    links = MemoryLinkStore()
+    identity = Identity("oidc", "federation", "s-7", "admin", trusted=True)
+    assert resolve_username(identity, links) == "s-7@federation"
+
+
+def test_an_outside_login_never_lands_on_a_local_account_unless_an_admin_linked_them():
+    links = MemoryLinkStore()
+    local_accounts = {"marie@univ.fr", "admin"}
+    federation = Identity("oidc", "federation", "s-m", "marie@univ.fr", trusted=True)
+    with pytest.raises(LoginRefused) as refused:
+        resolve_username(federation, links, local_accounts.__contains__)
+    assert refused.value.status_code == 403
+    assert "administrator must link" in refused.value.jupyterhub_message
+    assert links.username_of(federation.key) is None
+    # an LMS whose scoped name is a local account's name gets the same answer
+    scoped = Identity("lti11", "univ.fr", "marie")
+    with pytest.raises(LoginRefused):
+        resolve_username(scoped, links, local_accounts.__contains__)
+    links.allow_join("marie@univ.fr", "federation")
+    assert resolve_username(federation, links, local_accounts.__contains__) == "marie@univ.fr"
+    other_source = Identity("lti13", "lms", "x", "marie@univ.fr", trusted=True)
+    with pytest.raises(LoginRefused):
+        resolve_username(other_source, links, local_accounts.__contains__)
+
+
+def test_a_login_whose_name_is_already_another_identitys_is_refused():
+    links = MemoryLinkStore()
+    # an LTI 1.1 consumer named like a domain: its scoped names look like emails
+    lms_student = Identity("lti11", "univ.fr", "jean")
+    assert resolve_username(lms_student, links) == "jean@univ.fr"
+    federation = Identity("oidc", "federation", "s-j", "jean@univ.fr", trusted=True)
+    with pytest.raises(LoginRefused, match="already used by another login"):
+        resolve_username(federation, links)
+    # and the other way round: a scoped name never joins a verified one
+    links = MemoryLinkStore()
+    assert resolve_username(federation, links) == "jean@univ.fr"
+    with pytest.raises(LoginRefused, match="already used by another login"):
+        resolve_username(lms_student, links)
+
+
+def test_a_person_already_linked_logs_in_again():
+    links = MemoryLinkStore()
+    identity = Identity("lti11", "univ.fr", "jean")
+    assert resolve_username(identity, links) == resolve_username(identity, links)
+
+
+def test_login_sources_must_scope_usernames_with_distinct_names():
+    check_distinct_issuers([("moodle", "LTI 1.1"), ("lms", "LTI 1.3")])
+    with pytest.raises(ValueError, match="both named 'Moodle'"):
+        check_distinct_issuers([("moodle", "LTI 1.1"), ("Moodle", "LTI 1.3")])
