@@ -84,17 +84,32 @@ def reset_password(name):
     return password
 
 
+# Checked when the name is unknown, so that the answer takes as long as for a known
+# name: timing does not tell which accounts exist. Random bytes, never a password's.
+_UNKNOWN_ACCOUNT_HASH = "scrypt${}${}".format(
+    *(base64.b64encode(secrets.token_bytes(n)).decode() for n in (16, 64))
+)
+
+
 def authenticate(name, password):
-    """The role of the account when the password matches, else None."""
+    """The role of the account when the password matches, else None.
+
+    Always computes one scrypt, whether the account exists or not.
+    """
     try:
         name = normalise_name(name)
     except AccountError:
+        name = None
+    account_hash = role = None
+    if name is not None:
+        with db.session() as session:
+            account = session.get(db.LocalAccount, name)
+            if account is not None:
+                account_hash, role = account.password_hash, account.role
+    if account_hash is None:
+        check_password(password or "", _UNKNOWN_ACCOUNT_HASH)
         return None
-    with db.session() as session:
-        account = session.get(db.LocalAccount, name)
-        if account is None or not check_password(password or "", account.password_hash):
-            return None
-        return account.role
+    return role if check_password(password or "", account_hash) else None
 
 
 def get_role(name):

@@ -28,7 +28,7 @@ from .auth.identity import Identity
 from .auth.local import LocalAccounts
 from .auth.lti11 import LTI11Launches, LTI11LaunchHandler
 from .auth.lti13 import LTI13Launches
-from .auth.pending import PendingChoices
+from .auth.pending import DatabasePendingChoices
 from .auth.redirects import environment_url, safe_next_url
 from .auth.roles import (
     CUSTOM_SCOPES,
@@ -152,9 +152,10 @@ class MyDockerAuthenticator(Authenticator):
 
     @property
     def pending_choices(self):
-        """Deep-linking requests and unlinked activities waiting for a teacher's choice."""
+        """Deep-linking requests and unlinked activities waiting for a teacher's choice
+        (in the database, configured as `DatabasePendingChoices`)."""
         if self._pending_choices is None:
-            self._pending_choices = PendingChoices()
+            self._pending_choices = DatabasePendingChoices(parent=self)
         return self._pending_choices
 
     def get_handlers(self, app):
@@ -196,7 +197,7 @@ class MyDockerAuthenticator(Authenticator):
             return identity
         if source == "oidc":
             return await self.oidc.identify(handler)
-        return await self.local_accounts.identify(data)
+        return await self.local_accounts.identify(data, handler)
 
     def auth_model(self, handler, identity, name, admin_flag):
         """Groups, roles and admin flag of `name`, logging in with `identity`."""
@@ -276,7 +277,9 @@ class MyDockerAuthenticator(Authenticator):
             await asyncio.to_thread(self.catalog.enrol, environment.name, user.name)
             return environment_url(handler.hub.base_url, user.name, environment.name)
         if identity.activity and self.is_teacher(user) and self.linkable_environments(user):
-            request_id = self.pending_choices.add(user.name, "activity", identity.activity)
+            request_id = await asyncio.to_thread(
+                self.pending_choices.add, user.name, "activity", identity.activity
+            )
             return choice_url(handler.hub.base_url, request_id)
         safe = safe_next_url(next_url, handler.hub.base_url)
         lti_paths = tuple(url_path_join(handler.hub.base_url, p) for p in ("lti/", "lti13/"))

@@ -81,6 +81,22 @@ def _sqlite_pragmas(connection, _record):
     cursor.close()
 
 
+_tables_created = set()
+
+
+def ensure_tables(*tables):
+    """Create `tables` in the configured engine (never a new default one), once per URL.
+
+    For tables declared after `configure` ran, in modules imported later.
+    """
+    with session() as s:
+        engine = s.get_bind()
+    key = (str(engine.url), tuple(table.name for table in tables))
+    if key not in _tables_created:
+        Base.metadata.create_all(engine, tables=list(tables))
+        _tables_created.add(key)
+
+
 @contextmanager
 def session():
     """A transaction: committed when the block ends, rolled back on error."""

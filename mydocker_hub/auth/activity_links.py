@@ -4,7 +4,12 @@ For activities that name no environment (an LTI 1.1 link without
 ``custom_environment``, an LTI 1.3 link made without deep linking): at the
 first launch by a teacher, the teacher picks one of their READY environments;
 every later launch of that activity opens it.
+
+The pending choice, the link and the enrolment are database writes: they run
+in threads, off the hub's event loop.
 """
+
+import asyncio
 
 from jupyterhub.handlers import BaseHandler
 from jupyterhub.utils import url_path_join
@@ -34,7 +39,8 @@ class ActivityLinkHandler(BaseHandler):
     async def get(self):
         request_id = self.get_argument("request", "")
         user = self.current_user
-        if self.authenticator.pending_choices.peek(request_id, user.name, KIND) is None:
+        pending = self.authenticator.pending_choices
+        if await asyncio.to_thread(pending.peek, request_id, user.name, KIND) is None:
             raise self._expired()
         html = await self.render_template(
             "mydocker-deep-linking.html",
@@ -48,8 +54,11 @@ class ActivityLinkHandler(BaseHandler):
     @web.authenticated
     async def post(self):
         user = self.current_user
-        activity = self.authenticator.pending_choices.pop(
-            self.get_body_argument("request_id", ""), user.name, KIND
+        activity = await asyncio.to_thread(
+            self.authenticator.pending_choices.pop,
+            self.get_body_argument("request_id", ""),
+            user.name,
+            KIND,
         )
         if activity is None:
             raise self._expired()
@@ -58,7 +67,7 @@ class ActivityLinkHandler(BaseHandler):
         if chosen not in allowed:
             self.redirect(url_path_join(self.hub.base_url, "home"))
             return
-        self.authenticator.links.link_activity(activity, chosen, user.name)
+        await asyncio.to_thread(self.authenticator.links.link_activity, activity, chosen, user.name)
         self.log.info("Activity %s linked to %s by %s", activity, chosen, user.name)
-        self.authenticator.catalog.enrol(chosen, user.name)
+        await asyncio.to_thread(self.authenticator.catalog.enrol, chosen, user.name)
         self.redirect(environment_url(self.hub.base_url, user.name, chosen))

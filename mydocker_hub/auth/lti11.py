@@ -6,6 +6,7 @@ message when a clock is off) and a bounded nonce store that refuses replays.
 The launch endpoint keeps ltiauthenticator's path, ``/hub/lti/launch``.
 """
 
+import asyncio
 import hmac
 import time
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from traitlets.config import LoggingConfigurable
 
 from .errors import LoginRefused, clock_skew_message
 from .identity import Identity
-from .nonces import NonceStore
+from .nonces import DatabaseNonceStore
 from .roles import split_lti_roles
 
 REQUIRED_PARAMETERS = ("lti_message_type", "lti_version", "resource_link_id")
@@ -80,7 +81,9 @@ class LTI11Launches(LoggingConfigurable):
         config=True,
         help="""
         How many launch nonces are remembered (for twice the
-        `timestamp_window`) to refuse replayed launches.
+        `timestamp_window`, in the platform's database so that a hub restart
+        forgets none) to refuse replayed launches. Past it, the oldest are
+        dropped.
 
         .. versionadded:: 0.1
         """,
@@ -136,9 +139,26 @@ class LTI11Launches(LoggingConfigurable):
         """,
     )
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.nonces = NonceStore(size=self.nonce_store_size, ttl=2 * self.timestamp_window)
+    @validate("nonce_store_size")
+    def _validate_nonce_store_size(self, proposal):
+        if proposal.value < 1:
+            raise ValueError("LTI11Launches.nonce_store_size must be at least 1")
+        return proposal.value
+
+    _nonces = None
+
+    @property
+    def nonces(self):
+        """The nonces already used; a database call: `validate` runs in a thread."""
+        if self._nonces is None:
+            self._nonces = DatabaseNonceStore(
+                "lti11", size=self.nonce_store_size, ttl=2 * self.timestamp_window
+            )
+        return self._nonces
+
+    @nonces.setter
+    def nonces(self, store):
+        self._nonces = store
 
     @property
     def enabled(self):
@@ -261,7 +281,10 @@ class LTI11LaunchHandler(LTI11AuthenticateHandler):
             name: [value.decode("utf-8", "replace") for value in values]
             for name, values in self.request.arguments.items()
         }
-        args = launches.validate(launches.launch_url(self.request), parameters)
+        # The nonce check is a database write: off the event loop.
+        args = await asyncio.to_thread(
+            launches.validate, launches.launch_url(self.request), parameters
+        )
         identity = launches.identity(args)
         user = await self.login_user({"identity": identity})
         if user is None:

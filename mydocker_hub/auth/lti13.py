@@ -22,7 +22,7 @@ from traitlets.config import LoggingConfigurable
 
 from .errors import LoginRefused, clock_skew_message
 from .identity import Identity
-from .nonces import NonceStore
+from .nonces import DatabaseNonceStore
 from .platform_keys import PlatformKeys
 from .roles import split_lti_roles
 from .tool_keys import ToolKeys
@@ -297,9 +297,45 @@ class LTI13Launches(LoggingConfigurable):
         """,
     )
 
+    nonce_store_size = Integer(
+        100000,
+        config=True,
+        help="""
+        How many id_token nonces are remembered (for `max_age` plus twice
+        `time_leeway`, in the platform's database so that a hub restart
+        forgets none) to refuse replayed launches. Past it, the oldest are
+        dropped.
+
+        .. versionadded:: 0.2
+        """,
+    )
+
+    @validate("nonce_store_size")
+    def _validate_nonce_store_size(self, proposal):
+        if proposal.value < 1:
+            raise ValueError("LTI13Launches.nonce_store_size must be at least 1")
+        return proposal.value
+
+    _nonces = None
+    _tool_keys = None
+
+    @property
+    def nonces(self):
+        """The nonces already used; a database call: `use_nonce` runs in a thread."""
+        if self._nonces is None:
+            self._nonces = DatabaseNonceStore(
+                "lti13",
+                size=self.nonce_store_size,
+                ttl=self.max_age + 2 * self.time_leeway + 60,
+            )
+        return self._nonces
+
+    @nonces.setter
+    def nonces(self, store):
+        self._nonces = store
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.nonces = NonceStore(size=100000, ttl=self.max_age + 2 * self.time_leeway + 60)
         self.platform_keys = PlatformKeys(
             ttl=self.jwks_cache_ttl, refetch_interval=self.jwks_refetch_interval
         )
@@ -310,7 +346,13 @@ class LTI13Launches(LoggingConfigurable):
 
     @property
     def tool_keys(self):
-        return ToolKeys(self.key_directory, max_age_days=self.key_max_age_days)
+        """One `ToolKeys` per folder: it caches the published key set."""
+        keys = self._tool_keys
+        if keys is None or keys.directory != self.key_directory:
+            keys = ToolKeys(self.key_directory, max_age_days=self.key_max_age_days)
+            self._tool_keys = keys
+        keys.max_age_days = self.key_max_age_days
+        return keys
 
     def find_platform(self, issuer, client_id=None):
         """The registration of `issuer` (and `client_id` when given), or `LoginRefused`."""
@@ -369,8 +411,8 @@ class LTI13Launches(LoggingConfigurable):
         return platform, claims
 
     def use_nonce(self, platform, claims):
-        """Refuse an id_token whose nonce was already used."""
-        if not self.nonces.use((platform.issuer, claims["nonce"])):
+        """Refuse an id_token whose nonce was already used (a database call)."""
+        if not self.nonces.use((platform.issuer, platform.client_id, claims["nonce"])):
             raise LoginRefused(401, "LTI 1.3 launch refused: this launch was already used.")
 
     def identity(self, platform, claims):

@@ -7,16 +7,26 @@
 - ``/hub/lti13/deep_link``: the teacher's choice, answered with a signed
   ``LtiDeepLinkingResponse`` posted back to the platform.
 
-The state and nonce cookies are ltiauthenticator's; everything else is checked by
-`mydocker_hub.auth.lti13.LTI13Launches`.
+The state and nonce are ltiauthenticator's, but their cookies are named after the
+launch's state: two launches under way in one browser (two activities on one
+course page) each find their own. Everything else is checked by
+`mydocker_hub.auth.lti13.LTI13Launches`. Database calls (nonces, pending choices,
+activity links) and RSA work (the tool's keys) run in threads.
 """
 
+import asyncio
+import hashlib
 import json
 
 from jupyterhub.handlers import BaseHandler
 from jupyterhub.utils import url_path_join
 from ltiauthenticator.lti13.error import ValidationError
-from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInitHandler
+from ltiauthenticator.lti13.handlers import (
+    LTI13CallbackHandler,
+    LTI13LoginInitHandler,
+    get_nonce,
+    make_nonce_state,
+)
 from ltiauthenticator.lti13.validator import LTI13LaunchValidator
 from ltiauthenticator.utils import convert_request_to_dict, get_browser_protocol
 from tornado import web
@@ -25,8 +35,29 @@ from tornado.httputil import url_concat
 from .deep_linking import resource_link_item, response_claims, signed_response
 from .errors import LoginRefused
 from .lti13 import DEEP_LINKING_REQUEST, DEEP_LINKING_SETTINGS, MESSAGE_TYPE
+from .redirects import checked_return_url
 
 CALLBACK_PATH = "lti13/oauth_callback"
+PICKER_KIND = "deep_link"
+# A launch takes seconds: abandoned ones must not pile up cookies for a day.
+# Max-Age, not Expires: a student's clock that is off does not expire them at once.
+LAUNCH_COOKIE_SECONDS = 600
+BAD_STATE_MESSAGE = (
+    "Your browser did not send back the cookie set when the launch started, so "
+    "the launch was refused. If your course shows the platform inside its page, "
+    "your browser may block third-party cookies: set the activity to open in a new "
+    "window, or allow cookies for this site. / Votre navigateur n'a pas renvoyé le "
+    "cookie posé au début du lancement, qui a donc été refusé. Si le cours affiche "
+    "la plateforme dans sa page, votre navigateur bloque peut-être les cookies "
+    "tiers : faites ouvrir l'activité dans une nouvelle fenêtre, ou autorisez les "
+    "cookies pour ce site."
+)
+
+
+def launch_cookie_names(state):
+    """The (state, nonce) cookie names of the launch whose state is `state`."""
+    tag = hashlib.sha256(state.encode()).hexdigest()[:16]
+    return f"lti13-state-{tag}", f"lti13-nonce-{tag}"
 
 
 def _browser_url(handler, path):
@@ -56,14 +87,27 @@ class LTI13LoginHandler(LTI13LoginInitHandler):
             "client_id": platform.client_id,
             "redirect_uri": self.get_redirect_uri(),
             "login_hint": args["login_hint"],
-            "state": self.generate_state(),
-            "nonce": self.generate_nonce(),
+            **self.state_and_nonce(),
         }
         if args.get("lti_message_hint"):
             params["lti_message_hint"] = args["lti_message_hint"]
         self.redirect(url_concat(platform.auth_login_url, params))
 
     get = post
+
+    def state_and_nonce(self):
+        """A new launch's state and nonce, each remembered in a cookie named after the state."""
+        state = self.get_state()
+        state_cookie, nonce_cookie = launch_cookie_names(state)
+        nonce_state = make_nonce_state()
+        self._set_oauth_cookie(state_cookie, state)
+        self._set_oauth_cookie(nonce_cookie, nonce_state)
+        return {"state": state, "nonce": get_nonce(nonce_state)}
+
+    def _set_oauth_cookie(self, key, value):
+        self._set_cookie(
+            key, value, expires_days=None, max_age=LAUNCH_COOKIE_SECONDS, encrypted=True
+        )
 
     def get_redirect_uri(self):
         return _browser_url(self, url_path_join(self.hub.base_url, CALLBACK_PATH))
@@ -88,7 +132,7 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
         self.check_state()
         platform, claims = await launches.validate(args["id_token"])
         self.check_nonce(claims)
-        launches.use_nonce(platform, claims)
+        await asyncio.to_thread(launches.use_nonce, platform, claims)
         identity = launches.identity(platform, claims)
         user = await self.login_user({"identity": identity})
         if user is None:
@@ -100,22 +144,29 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
         self.redirect(await self.authenticator.launch_destination(self, user, identity, next_url))
 
     def check_state(self):
-        """ltiauthenticator's state check, with a message saying what to do."""
-        try:
-            super().check_state()
-        except web.HTTPError as e:
-            self.log.warning("LTI 1.3 launch with a bad state: %s", e.log_message)
+        """The state posted back matches this launch's cookie (else a message saying what to do)."""
+        state = self._get_state_from_url()
+        state_cookie, _ = launch_cookie_names(state)
+        if self._get_oauth_cookie(state_cookie) != state:
+            self.log.warning("LTI 1.3 launch without its state cookie")
+            raise LoginRefused(400, BAD_STATE_MESSAGE)
+
+    def check_nonce(self, claims):
+        """The id_token's nonce is the one this launch asked for (its cookie)."""
+        _, nonce_cookie = launch_cookie_names(self._get_state_from_url())
+        nonce_state = self._get_oauth_cookie(nonce_cookie)
+        if not nonce_state:
+            self.log.warning("LTI 1.3 launch without its nonce cookie")
+            raise LoginRefused(400, BAD_STATE_MESSAGE)
+        if get_nonce(nonce_state) != claims.get("nonce"):
+            self.log.warning("LTI 1.3 launch whose nonce is not the one asked for")
             raise LoginRefused(
                 400,
-                "Your browser did not send back the cookie set when the launch started, so "
-                "the launch was refused. If your course shows the platform inside its page, "
-                "your browser may block third-party cookies: set the activity to open in a new "
-                "window, or allow cookies for this site. / Votre navigateur n'a pas renvoyé le "
-                "cookie posé au début du lancement, qui a donc été refusé. Si le cours affiche "
-                "la plateforme dans sa page, votre navigateur bloque peut-être les cookies "
-                "tiers : faites ouvrir l'activité dans une nouvelle fenêtre, ou autorisez les "
-                "cookies pour ce site.",
-            ) from None
+                "LTI 1.3 launch refused: the LMS answered another launch than the one this "
+                "browser started. Open the activity again from the LMS. / Lancement refusé : "
+                "la plateforme pédagogique a répondu à un autre lancement que celui de ce "
+                "navigateur. Rouvrez l'activité depuis la plateforme pédagogique.",
+            )
 
     async def show_picker(self, user, platform, claims):
         if not self.authenticator.is_teacher(user):
@@ -124,18 +175,21 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
                 "Only teachers can link environments to a course. / "
                 "Seuls les enseignants peuvent lier des environnements à un cours.",
             )
-        environments = self.authenticator.linkable_environments(user)
-        request_id = self.authenticator.pending_choices.add(
-            user.name, "deep_link", (platform, claims)
-        )
         settings = claims[DEEP_LINKING_SETTINGS]
+        return_url = checked_return_url(settings["deep_link_return_url"], self.request.host)
+        environments = self.authenticator.linkable_environments(user)
+        # Serialisable, to survive a restart: the platform is found again by its ids.
+        pending = {"issuer": platform.issuer, "client_id": platform.client_id, "claims": claims}
+        request_id = await asyncio.to_thread(
+            self.authenticator.pending_choices.add, user.name, PICKER_KIND, pending
+        )
         html = await self.render_template(
             "mydocker-deep-linking.html",
             environments=environments,
             request_id=request_id,
             action=url_path_join(self.hub.base_url, "lti13/deep_link"),
             multiple=bool(settings.get("accept_multiple", True)),
-            return_url=settings["deep_link_return_url"],
+            return_url=return_url,
         )
         self.finish(html)
 
@@ -146,8 +200,11 @@ class DeepLinkingResponseHandler(BaseHandler):
     @web.authenticated
     async def post(self):
         user = self.current_user
-        pending = self.authenticator.pending_choices.pop(
-            self.get_body_argument("request_id", ""), user.name, "deep_link"
+        pending = await asyncio.to_thread(
+            self.authenticator.pending_choices.pop,
+            self.get_body_argument("request_id", ""),
+            user.name,
+            PICKER_KIND,
         )
         if pending is None:
             raise LoginRefused(
@@ -155,22 +212,28 @@ class DeepLinkingResponseHandler(BaseHandler):
                 "This choice has expired: start again from the LMS. / "
                 "Ce choix a expiré : recommencez depuis la plateforme pédagogique.",
             )
-        platform, claims = pending
+        launches = self.authenticator.lti13
+        # Refuses a platform removed from the configuration since the picker opened.
+        platform = launches.find_platform(pending["issuer"], pending["client_id"])
+        claims = pending["claims"]
+        return_url = checked_return_url(
+            claims[DEEP_LINKING_SETTINGS]["deep_link_return_url"], self.request.host
+        )
         allowed = {env.name: env for env in self.authenticator.linkable_environments(user)}
         chosen = [allowed[n] for n in self.get_body_arguments("environment") if n in allowed]
-        launches = self.authenticator.lti13
         launch_url = _browser_url(self, url_path_join(self.hub.base_url, "home"))
         items = [
             resource_link_item(env, launch_url, launches.environment_parameter) for env in chosen
         ]
-        kid, key = launches.tool_keys.current()
+        # The first call (or one after max_age_days) makes an RSA key: seconds of CPU.
+        kid, key = await asyncio.to_thread(launches.tool_keys.current)
         token = signed_response(response_claims(platform, claims, items), kid, key)
         self.log.info(
             "Deep link by %s to %s: %s", user.name, platform.name, [e.name for e in chosen]
         )
         html = await self.render_template(
             "mydocker-deep-linking-response.html",
-            return_url=claims[DEEP_LINKING_SETTINGS]["deep_link_return_url"],
+            return_url=return_url,
             jwt=token,
             environments=chosen,
         )
@@ -184,9 +247,12 @@ class ToolJWKSHandler(BaseHandler):
         return
 
     async def get(self):
+        keys = self.authenticator.lti13.tool_keys
+        # Unauthenticated: parsing the private keys (slow) happens only after a change.
+        jwks = keys.cached_jwks() or await asyncio.to_thread(keys.jwks)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "max-age=300")
-        self.finish(json.dumps(self.authenticator.lti13.tool_keys.jwks()))
+        self.finish(json.dumps(jwks))
 
 
 class ToolConfigurationHandler(BaseHandler):

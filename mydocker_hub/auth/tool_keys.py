@@ -7,6 +7,11 @@ rotation still verify. With `max_age_days`, a key older than that is rotated
 when it is next needed. Rotate from the hub's container with::
 
     python -m mydocker_hub.auth.tool_keys rotate /srv/jupyterhub/lti13-keys
+
+The published key set is cached by the folder's file names: a rotation (here or
+by that command in another process) adds a file and so shows at the next
+request. Making and loading keys is slow (RSA): the hub calls `current` and, on
+a cache miss, `jwks` in a thread.
 """
 
 import argparse
@@ -14,6 +19,7 @@ import json
 import os
 import secrets
 import sys
+import threading
 import time
 
 import jwt
@@ -29,6 +35,9 @@ class ToolKeys:
         self.keep = keep
         self.max_age_days = max_age_days
         self.clock = clock
+        self._lock = threading.Lock()
+        self._jwks = None  # (file names, key set)
+        self._current = None  # (file name, private key)
 
     def _files(self):
         if not os.path.isdir(self.directory):
@@ -56,14 +65,18 @@ class ToolKeys:
 
     def current(self):
         """(kid, private key) of the key that signs now; made on first use."""
-        files = self._files()
-        if not files:
-            self._write_new_key()
-        elif self._too_old(files[-1]):
-            self.rotate()
-        files = self._files()
+        with self._lock:
+            # Two requests at once make one key, not two.
+            files = self._files()
+            if not files:
+                self._write_new_key()
+            elif self._too_old(files[-1]):
+                self.rotate()
+            files = self._files()
         name = files[-1]
-        return name[: -len(".pem")], self._load(name)
+        if self._current is None or self._current[0] != name:
+            self._current = (name, self._load(name))
+        return name[: -len(".pem")], self._current[1]
 
     def _too_old(self, name):
         if self.max_age_days <= 0:
@@ -81,17 +94,30 @@ class ToolKeys:
             os.remove(os.path.join(self.directory, name))
         return kid
 
+    def cached_jwks(self):
+        """The public key set when the folder has not changed since it was read, else None."""
+        cached = self._jwks
+        if cached is not None and cached[0] == tuple(self._files()):
+            return cached[1]
+        return None
+
     def jwks(self):
-        """The public key set to publish."""
+        """The public key set to publish (read again only when the key files changed)."""
+        cached = self.cached_jwks()
+        if cached is not None:
+            return cached
         if not self._files():
             self.current()
+        names = tuple(self._files())
         keys = []
-        for name in reversed(self._files()):
+        for name in reversed(names):
             public = self._load(name).public_key()
             data = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public))
             data.update({"kid": name[: -len(".pem")], "alg": "RS256", "use": "sig"})
             keys.append(data)
-        return {"keys": keys}
+        jwks = {"keys": keys}
+        self._jwks = (names, jwks)
+        return jwks
 
 
 def main(argv=None):

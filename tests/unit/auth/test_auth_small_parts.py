@@ -1,30 +1,12 @@
-"""Nonce store, safe redirects, the authenticator's admin bookkeeping and its traits' help."""
+"""Safe redirects, the authenticator's admin bookkeeping and its traits' help."""
 
 import pytest
 
 from mydocker_hub import authenticator, db
 from mydocker_hub.auth import local, lti11, lti13, oidc, roles
 from mydocker_hub.auth.identity import Identity
-from mydocker_hub.auth.nonces import NonceStore
-from mydocker_hub.auth.pending import PendingChoices
 from mydocker_hub.auth.redirects import environment_url, safe_next_url
 from mydocker_hub.auth.store import MemoryLinkStore
-
-
-def test_nonce_store_refuses_replays_and_forgets_after_ttl():
-    now = [0.0]
-    store = NonceStore(size=10, ttl=60, clock=lambda: now[0])
-    assert store.use("a")
-    assert not store.use("a")
-    now[0] += 61
-    assert store.use("a")
-
-
-def test_nonce_store_is_bounded():
-    store = NonceStore(size=3, ttl=600)
-    for nonce in "abcde":
-        assert store.use(nonce)
-    assert len(store) == 3
 
 
 @pytest.mark.parametrize(
@@ -133,19 +115,6 @@ def test_identity_scoped_name_and_key():
 )
 def test_federation_domain_restriction(name, domains, allowed):
     assert oidc.domain_allowed(name, domains) is allowed
-
-
-def test_pending_choices_are_per_user_per_kind_single_use_and_expire():
-    now = [0.0]
-    pending = PendingChoices(ttl=60, clock=lambda: now[0])
-    request_id = pending.add("prof", "activity", "lti11:moodle:r1")
-    assert pending.peek(request_id, "eleve", "activity") is None
-    assert pending.peek(request_id, "prof", "deep_link") is None
-    assert pending.pop(request_id, "prof", "activity") == "lti11:moodle:r1"
-    assert pending.pop(request_id, "prof", "activity") is None
-    late = pending.add("prof", "activity", "x")
-    now[0] += 61
-    assert pending.pop(late, "prof", "activity") is None
 
 
 def test_the_authenticator_uses_the_spawners_catalog_by_default():

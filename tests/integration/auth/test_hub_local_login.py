@@ -1,0 +1,33 @@
+"""Local logins: repeated wrong passwords lock the name for a while, with a message."""
+
+import re
+
+import requests
+
+from mydocker_hub import accounts, db
+
+
+def login(hub, name, password):
+    session = requests.Session()
+    page = session.get(f"{hub.url}/hub/login").content.decode()
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
+    return session.post(
+        f"{hub.url}/hub/login",
+        data={"username": name, "password": password, "_xsrf": xsrf},
+        allow_redirects=False,
+    )
+
+
+def test_five_wrong_passwords_lock_the_name_even_with_the_right_one(hub):
+    db.configure(hub.db_url)
+    accounts.create("guessed", "student", password="guessed-password-1")
+    assert login(hub, "guessed", "guessed-password-1").status_code == 302
+    for _ in range(5):
+        assert login(hub, "guessed", "wrong-password").status_code == 403
+    refused = login(hub, "guessed", "guessed-password-1")
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Too many failed logins" in page
+    assert "Trop d&#39;échecs" in page or "Trop d'échecs" in page
+    # other names from the same computer still log in
+    assert login(hub, "eleve", "eleve-password-1").status_code == 302

@@ -1,0 +1,77 @@
+"""What launches remember outlives a restart of the hub: used nonces, pending choices."""
+
+import json
+import re
+
+import pytest
+import requests
+from authhub import Hub, free_port
+from conftest import LTI11_KEY, LTI11_SECRET
+from lti import ToolConsumer
+from lti_platform import INSTRUCTOR, TestPlatform, launch
+
+ENVIRONMENTS = [{"name": "python-l1", "image": "img:1", "teachers": ["teacher-r@lms"]}]
+
+
+@pytest.fixture
+def restartable_hub(tmp_path):
+    """A hub of its own, so that restarting it leaves the session's hub alone."""
+    port = free_port()
+    platform = TestPlatform(f"http://localhost:{port}").start()
+    environ = {
+        "MYDOCKER_LTI11_CONSUMERS": f"{LTI11_KEY}:{LTI11_SECRET}",
+        "MYDOCKER_LTI13_PLATFORMS": json.dumps([platform.registration]),
+    }
+    hub = Hub(str(tmp_path), port, environ, ENVIRONMENTS)
+    hub.platform = platform
+    hub.start()
+    yield hub
+    hub.stop()
+    platform.stop()
+
+
+def restart(hub):
+    hub.stop()
+    hub.start()
+
+
+def test_an_lti11_launch_replayed_after_a_restart_is_refused(restartable_hub):
+    hub = restartable_hub
+    data = ToolConsumer(
+        consumer_key=LTI11_KEY,
+        consumer_secret=LTI11_SECRET,
+        launch_url=f"{hub.url}/hub/lti/launch",
+        params={
+            "lti_message_type": "basic-lti-launch-request",
+            "lti_version": "LTI-1p0",
+            "resource_link_id": "activity-r",
+            "user_id": "captured",
+            "roles": "Learner",
+        },
+    ).generate_launch_data()
+    url = f"{hub.url}/hub/lti/launch"
+    assert requests.post(url, data=data, allow_redirects=False).status_code == 302
+    restart(hub)
+    replay = requests.post(url, data=data, allow_redirects=False)
+    assert replay.status_code == 401, replay.text
+    assert "already used" in replay.text
+
+
+def test_a_picker_opened_before_a_restart_is_submitted_after_it(restartable_hub):
+    hub = restartable_hub
+    session = requests.Session()
+    url = hub.platform.prepare("teacher-r", [INSTRUCTOR], deep_linking=True)
+    picker = launch(session, hub.platform, url)
+    assert picker.status_code == 200, picker.text
+    fields = dict(re.findall(r'name="(_xsrf|request_id)" value="([^"]+)"', picker.text))
+    restart(hub)
+    answer = session.post(
+        f"{hub.url}/hub/lti13/deep_link",
+        data={**fields, "environment": "python-l1"},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 200, answer.text
+    token = re.search(r'name="JWT" value="([^"]+)"', answer.text).group(1)
+    verdict = requests.post(f"{hub.platform.url}/deep_link_return", data={"JWT": token})
+    assert verdict.status_code == 200, verdict.text
+    assert verdict.json()["items"][0]["custom"] == {"environment": "python-l1"}
