@@ -2,41 +2,11 @@
 
 import html
 import os
-import subprocess
 
-import pytest
 from deployment import LTI11_KEY, LTI11_SECRET, ROOT, service_name, wait_until_gone
 from lti import ToolConsumer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium driven by Playwright (installed here when missing)."""
-    if not os.path.exists(CHROMIUM):
-        subprocess.run(
-            ["apt-get", "install", "-y", "chromium"],
-            check=True,
-            capture_output=True,
-            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def lms_launch_page(platform, user_id):

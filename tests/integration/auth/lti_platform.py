@@ -7,6 +7,7 @@ spoiled on purpose (claims removed or changed, header without or with an unknown
 kid, clock off) to play the certification's bad launches.
 """
 
+import html
 import socket
 import threading
 import time
@@ -18,7 +19,7 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
@@ -172,7 +173,10 @@ class TestPlatform:
                 launch.set_custom_parameters_claim(prepared["custom"])
             if prepared.get("context"):
                 launch.set_launch_context_claim(prepared["context"])
-            return JSONResponse(launch.lti_launch())
+            data = launch.lti_launch()
+            if prepared.get("form_delay_ms") is not None:
+                return HTMLResponse(auto_post_form(data, prepared["form_delay_ms"]))
+            return JSONResponse(data)
 
         @app.post("/deep_link_return")
         async def deep_link_return(request: Request):
@@ -196,13 +200,21 @@ class TestPlatform:
         spoil=None,
         email=None,
         context="course-1",
+        resource_link="link-1",
+        form_delay_ms=None,
     ):
-        """Prepare a launch; return the URL that starts it (the LMS's activity link)."""
+        """Prepare a launch; return the URL that starts it (the LMS's activity link).
+
+        With `form_delay_ms`, the platform answers the browser as an LMS does: a
+        form that posts the id_token to the tool by itself, after that delay.
+        """
         hint = uuid.uuid4().hex
         self.launches[hint] = {
             "user": {"id": user_id, "roles": roles, "email": email, "name": user_id},
             "custom": custom,
             "context": context,
+            "resource_link": resource_link,
+            "form_delay_ms": form_delay_ms,
             "deep_linking": deep_linking,
             "spoil": spoil,
         }
@@ -228,6 +240,20 @@ class TestPlatform:
     def stop(self):
         if self.server:
             self.server.should_exit = True
+
+
+def auto_post_form(data, delay_ms):
+    """The page a platform sends the browser: the id_token and state, posted to the tool."""
+    fields = "".join(
+        f'<input type="hidden" name="{name}" value="{html.escape(str(data[name]))}">'
+        for name in ("id_token", "state")
+    )
+    action = html.escape(data["launch_url"])
+    return (
+        f'<html><body><form id="launch" method="post" action="{action}">{fields}</form>'
+        f"<script>setTimeout(() => document.getElementById('launch').submit(), {int(delay_ms)})"
+        "</script></body></html>"
+    )
 
 
 def launch(session, platform, login_url):
