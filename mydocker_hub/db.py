@@ -1,8 +1,10 @@
 """The platform's own tables, kept beside JupyterHub's in the same database.
 
 Every table is prefixed with ``mydocker_`` so that it never clashes with
-JupyterHub's. The URL defaults to ``MYDOCKER_DB_URL``, then to a SQLite file
-in the working directory, like JupyterHub's own default.
+JupyterHub's, and is created and upgraded by the platform's own Alembic
+revisions (`mydocker_hub.migrations`) when the database is configured. The URL
+defaults to ``MYDOCKER_DB_URL``, then to a SQLite file in the working
+directory, like JupyterHub's own default.
 """
 
 import os
@@ -11,6 +13,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, UniqueConstraint, create_engine, event, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from . import migrations
 
 DEFAULT_URL = "sqlite:///jupyterhub.sqlite"
 
@@ -60,7 +64,7 @@ class Enrolment(Base):
 
 
 def configure(url=None):
-    """Connect to the database at `url` and create the platform's tables."""
+    """Connect to the database at `url` and bring the platform's tables up to date."""
     global _engine, _sessionmaker
     url = url or os.environ.get("MYDOCKER_DB_URL") or DEFAULT_URL
     if _engine is not None and str(_engine.url) == url:
@@ -69,7 +73,7 @@ def configure(url=None):
     _engine = create_engine(url, pool_pre_ping=True, **kwargs)
     if url.startswith("sqlite"):
         event.listen(_engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(_engine)
+    migrations.upgrade(_engine)
     _sessionmaker = sessionmaker(_engine, expire_on_commit=False)
     return _engine
 
@@ -79,22 +83,6 @@ def _sqlite_pragmas(connection, _record):
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
-
-
-_tables_created = set()
-
-
-def ensure_tables(*tables):
-    """Create `tables` in the configured engine (never a new default one), once per URL.
-
-    For tables declared after `configure` ran, in modules imported later.
-    """
-    with session() as s:
-        engine = s.get_bind()
-    key = (str(engine.url), tuple(table.name for table in tables))
-    if key not in _tables_created:
-        Base.metadata.create_all(engine, tables=list(tables))
-        _tables_created.add(key)
 
 
 @contextmanager

@@ -44,7 +44,6 @@ class DatabaseNonceStore:
         self.ttl = ttl
         # Wall-clock time: expiries outlive the process.
         self.clock = clock
-        db.ensure_tables(UsedNonce.__table__)
 
     def use(self, nonce):
         """Record `nonce`; False when it was already used (a replay)."""

@@ -33,7 +33,7 @@ class PendingChoice(db.Base):
 
 
 class DatabasePendingChoices(LoggingConfigurable):
-    """The `PendingChoices` interface in the platform's database.
+    """Choices waiting for one user, each usable once, in the platform's database.
 
     Its calls block on the database: handlers make them in a thread
     (``asyncio.to_thread``).
@@ -73,7 +73,6 @@ class DatabasePendingChoices(LoggingConfigurable):
         super().__init__(**kwargs)
         # Wall-clock time: expiries outlive the process.
         self.clock = clock
-        db.ensure_tables(PendingChoice.__table__)
 
     def add(self, user_name, kind, payload):
         """Keep `payload` (a JSON value, a choice of `kind`) for `user_name`; return its id."""

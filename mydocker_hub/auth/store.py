@@ -78,28 +78,8 @@ class ContextTeacher(db.Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
-TABLES = [IdentityLink, LoginAdminGrant, ActivityLink, JoinGrant, ContextTeacher]
-
-_created = set()
-
-
-def _ensure_tables():
-    # The engine the platform configured (never a new default one).
-    with db.session() as session:
-        engine = session.get_bind()
-    if engine.url not in _created:
-        db.Base.metadata.create_all(
-            engine,
-            tables=[table.__table__ for table in TABLES],
-        )
-        _created.add(engine.url)
-
-
 class LinkStore:
     """Identity links and login-granted admin flags, through `mydocker_hub.db`."""
-
-    def __init__(self):
-        _ensure_tables()
 
     def username_of(self, key):
         with db.session() as session:
