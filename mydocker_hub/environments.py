@@ -1,19 +1,26 @@
 """Environments: what a student may start, decided by teachers, never by the student.
 
 An environment is an image plus resources, persistence, timers and interfaces.
-The spawner and the authenticator only use the `EnvironmentCatalog` interface;
-today the environments come from ``jupyterhub_config.py``
-(`StaticEnvironmentCatalog`), later from the teacher portal's database through
-the same interface.
+The spawner and the authenticator only use the `EnvironmentCatalog` interface.
+The environments come from the platform's database (`DatabaseEnvironmentCatalog`,
+where the teacher portal keeps them and where those of ``jupyterhub_config.py``
+are written at start), or from the configuration alone
+(`StaticEnvironmentCatalog`).
 """
 
 import re
+import time
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from traitlets import List
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from traitlets import Float, List
 from traitlets.config import LoggingConfigurable
 
 from . import db
+from .portal.models import EDIT, Collaborator, EnvironmentRecord, SessionRecord
 from .sessions import Session
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,29}$")
@@ -167,3 +174,168 @@ class StaticEnvironmentCatalog(EnvironmentCatalog):
 
     def all_environments(self):
         return [Environment.from_dict(dict(data)) for data in self.environments]
+
+
+class DatabaseEnvironmentCatalog(EnvironmentCatalog):
+    """Environments in the platform's database: the portal's, and those of the config.
+
+    The environments listed in `environments` (``jupyterhub_config.py``,
+    ``MYDOCKER_ENVIRONMENTS``) are created or updated in the database at
+    start, marked as managed by the configuration (the portal shows them
+    read-only); one that leaves the list is archived, keeping its enrolments.
+    """
+
+    environments = List(
+        config=True,
+        help="""
+        Environments defined by the configuration, as a list of dicts with the
+        fields of `mydocker_hub.environments.Environment` (as for
+        `StaticEnvironmentCatalog.environments`). They are written to the
+        database at every start; teachers cannot change them in the portal.
+
+        .. versionadded:: 0.2
+        """,
+    )
+
+    cache_seconds = Float(
+        1.0,
+        config=True,
+        help="""
+        How long (seconds) the environments read from the database are
+        reused. Starts read them at each start; a class starting at once
+        then reads the database once, and a teacher's edit is seen by the
+        next start after at most this long.
+
+        .. versionadded:: 0.2
+        """,
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._snapshot = (float("-inf"), [])
+        self.sync_configured(self.environments)
+
+    def sync_configured(self, entries):
+        """Write the configuration's environments; archive those it no longer lists."""
+        wanted = [Environment.from_dict(dict(data)) for data in entries]
+        names = {environment.name for environment in wanted}
+        with db.session() as session:
+            rows = {row.name: row for row in session.scalars(select(EnvironmentRecord))}
+            for environment in wanted:
+                row = rows.get(environment.name)
+                if row is None:
+                    row = EnvironmentRecord(name=environment.name, managed_by_config=True)
+                    session.add(row)
+                elif not row.managed_by_config:
+                    self.log.warning(
+                        "Environment %s is defined in the portal: the configuration's "
+                        "definition of the same name is ignored",
+                        environment.name,
+                    )
+                    continue
+                write_record(row, environment)
+            for name, row in rows.items():
+                if row.managed_by_config and name not in names and row.status != ARCHIVED:
+                    self.log.info("Environment %s left the configuration: archived", name)
+                    row.status = ARCHIVED
+        self._snapshot = (float("-inf"), [])
+
+    def all_environments(self):
+        read_at, environments = self._snapshot
+        if time.monotonic() - read_at < self.cache_seconds:
+            return environments
+        query = select(EnvironmentRecord).order_by(EnvironmentRecord.id)
+        query = query.options(
+            selectinload(EnvironmentRecord.sessions), selectinload(EnvironmentRecord.collaborators)
+        )
+        with db.session() as session:
+            environments = [environment_of(row) for row in session.scalars(query)]
+        self._snapshot = (time.monotonic(), environments)
+        return environments
+
+
+def _local(moment, timezone):
+    # Stored in UTC (SQLite gives them back naive); shown in the session's zone.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(timezone))
+
+
+def environment_of(row):
+    """The `Environment` a database row describes."""
+    teachers = {row.owner} | {c.username for c in row.collaborators}
+    return Environment(
+        name=row.name,
+        image=row.image,
+        title=row.title,
+        description=row.description,
+        status=row.status,
+        public=row.public,
+        teachers=frozenset(teachers - {""}),
+        cpu_limit=row.cpu_limit,
+        cpu_reservation=row.cpu_reservation,
+        mem_limit=row.mem_limit,
+        mem_reservation=row.mem_reservation,
+        gpus=row.gpus,
+        pids_limit=row.pids_limit,
+        compute_type=row.compute_type,
+        home_volume=row.home_volume,
+        work_volume=row.work_volume,
+        disk_quota=row.disk_quota,
+        idle_timeout=row.idle_timeout,
+        interfaces=row.interfaces,
+        sessions=tuple(
+            Session(
+                start=_local(s.start, s.timezone),
+                end=_local(s.end, s.timezone),
+                expected_students=s.expected_students,
+                block_before_start=s.block_before_start,
+                stop_at_end=s.stop_at_end,
+                timezone=s.timezone,
+            )
+            for s in row.sessions
+        ),
+    )
+
+
+def write_record(row, environment):
+    """Make `row` describe `environment` (its teachers become edit collaborators)."""
+    for name in RECORD_FIELDS:
+        setattr(row, name, getattr(environment, name))
+    row.interfaces = environment.interfaces
+    row.updated = datetime.now(UTC)
+    kept = {c.username: c for c in row.collaborators}
+    row.collaborators = [
+        kept.get(name) or Collaborator(username=name, permission=EDIT)
+        for name in sorted(environment.teachers)
+    ]
+    row.sessions = [
+        SessionRecord(
+            start=s.start.astimezone(UTC),
+            end=s.end.astimezone(UTC),
+            timezone=s.timezone,
+            expected_students=s.expected_students,
+            block_before_start=s.block_before_start,
+            stop_at_end=s.stop_at_end,
+        )
+        for s in environment.sessions
+    ]
+
+
+RECORD_FIELDS = (
+    "image",
+    "title",
+    "description",
+    "status",
+    "public",
+    "cpu_limit",
+    "cpu_reservation",
+    "mem_limit",
+    "mem_reservation",
+    "gpus",
+    "pids_limit",
+    "compute_type",
+    "home_volume",
+    "work_volume",
+    "disk_quota",
+    "idle_timeout",
+)

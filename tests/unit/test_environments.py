@@ -1,10 +1,14 @@
 import pytest
+from sqlalchemy import select
 
+from mydocker_hub import db
 from mydocker_hub.environments import (
+    DatabaseEnvironmentCatalog,
     Environment,
     StaticEnvironmentCatalog,
     access_refusal,
 )
+from mydocker_hub.portal.models import EnvironmentRecord
 
 
 def env(**kw):
@@ -56,3 +60,79 @@ def test_catalog_enrolment_opens_a_private_environment(database):
     assert [e.name for e in catalog.for_user("stud")] == ["python"]
     assert catalog.for_user("other") == []
     assert catalog.get("missing") is None
+
+
+FULL = {
+    "name": "gpu-l3",
+    "title": "Deep learning (L3)",
+    "description": "PyTorch",
+    "image": "mydocker/torch:1",
+    "status": "TEST",
+    "public": True,
+    "teachers": ["alice", "bob"],
+    "cpu_limit": 4.0,
+    "cpu_reservation": 1.0,
+    "mem_limit": "8G",
+    "mem_reservation": "2G",
+    "gpus": 1,
+    "pids_limit": 512,
+    "compute_type": "gpu",
+    "home_volume": False,
+    "work_volume": True,
+    "disk_quota": "5G",
+    "idle_timeout": 600,
+    "interfaces": ["jupyterlab", "vscode"],
+    "sessions": [
+        {
+            "start": "2030-01-07T08:00",
+            "end": "2030-01-07T10:00",
+            "timezone": "Europe/Paris",
+            "expected_students": 30,
+            "block_before_start": True,
+            "stop_at_end": True,
+        }
+    ],
+}
+
+
+def test_database_catalog_keeps_every_field_of_a_configured_environment(database):
+    catalog = DatabaseEnvironmentCatalog(environments=[FULL], cache_seconds=0)
+    assert catalog.get("gpu-l3") == Environment.from_dict(FULL)
+    session = catalog.get("gpu-l3").sessions[0]
+    assert session.start.isoformat() == "2030-01-07T08:00:00+01:00"
+    # after a restart, the same configuration gives the same environment
+    again = DatabaseEnvironmentCatalog(environments=[FULL], cache_seconds=0)
+    assert again.get("gpu-l3") == Environment.from_dict(FULL)
+
+
+def test_database_catalog_follows_the_configuration_and_archives_what_leaves_it(database):
+    first = [{"name": "python", "image": "img:1"}, {"name": "old", "image": "img:1"}]
+    catalog = DatabaseEnvironmentCatalog(environments=first, cache_seconds=0)
+    catalog.enrol("old", "stud")
+    catalog = DatabaseEnvironmentCatalog(
+        environments=[{"name": "python", "image": "img:2"}], cache_seconds=0
+    )
+    assert catalog.get("python").image == "img:2"
+    assert catalog.get("old").status == "ARCHIVED"
+    assert catalog.is_enrolled("old", "stud")
+    assert [e.name for e in catalog.all_environments()] == ["python", "old"]
+
+
+def test_an_environment_made_in_the_portal_is_not_overwritten_by_the_configuration(database):
+    with db.session() as session:
+        session.add(EnvironmentRecord(name="python", image="teacher:1", owner="alice"))
+    catalog = DatabaseEnvironmentCatalog(
+        environments=[{"name": "python", "image": "config:1"}], cache_seconds=0
+    )
+    assert catalog.get("python").image == "teacher:1"
+    assert catalog.get("python").teachers == {"alice"}
+
+
+def test_database_catalog_reads_the_database_at_most_once_per_cache_period(database):
+    catalog = DatabaseEnvironmentCatalog(environments=[{"name": "python", "image": "img:1"}])
+    assert catalog.get("python").image == "img:1"
+    with db.session() as session:
+        session.scalars(select(EnvironmentRecord)).one().image = "img:2"
+    assert catalog.get("python").image == "img:1"
+    catalog.cache_seconds = 0
+    assert catalog.get("python").image == "img:2"
