@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from traitlets import Float, List
+from traitlets import Bool, Float, List
 from traitlets.config import LoggingConfigurable
 
 from . import db
@@ -210,10 +210,23 @@ class DatabaseEnvironmentCatalog(EnvironmentCatalog):
         """,
     )
 
+    write_configured = Bool(
+        True,
+        config=True,
+        help="""
+        Whether this catalog writes `environments` to the database when it is
+        made. The hub's does; a process that only reads environments (the
+        portal's service) does not, so that it never archives them.
+
+        .. versionadded:: 0.2
+        """,
+    )
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._snapshot = (float("-inf"), [])
-        self.sync_configured(self.environments)
+        if self.write_configured:
+            self.sync_configured(self.environments)
 
     def sync_configured(self, entries):
         """Write the configuration's environments; archive those it no longer lists."""

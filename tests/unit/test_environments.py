@@ -136,3 +136,9 @@ def test_database_catalog_reads_the_database_at_most_once_per_cache_period(datab
     assert catalog.get("python").image == "img:1"
     catalog.cache_seconds = 0
     assert catalog.get("python").image == "img:2"
+
+
+def test_a_reading_catalog_never_archives_the_configured_environments(database):
+    DatabaseEnvironmentCatalog(environments=[{"name": "python", "image": "img:1"}])
+    reader = DatabaseEnvironmentCatalog(write_configured=False, cache_seconds=0)
+    assert reader.get("python").status == "READY"
