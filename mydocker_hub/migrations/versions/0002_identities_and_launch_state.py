@@ -13,26 +13,33 @@ branch_labels = None
 depends_on = None
 
 
+def create_table(name, *columns):
+    # Development versions between 0.1.0 and this revision created some of these
+    # tables without Alembic: keep them.
+    if not sa.inspect(op.get_bind()).has_table(name):
+        op.create_table(name, *columns)
+
+
 def upgrade():
-    op.create_table(
+    create_table(
         "mydocker_join_grants",
         sa.Column("username", sa.String(255), primary_key=True),
         sa.Column("issuer", sa.String(255), primary_key=True),
         sa.Column("created", sa.DateTime(timezone=True)),
     )
-    op.create_table(
+    create_table(
         "mydocker_context_teachers",
         sa.Column("context", sa.String(512), primary_key=True),
         sa.Column("username", sa.String(255), primary_key=True),
         sa.Column("created", sa.DateTime(timezone=True)),
     )
-    op.create_table(
+    create_table(
         "mydocker_used_nonces",
         sa.Column("key", sa.String(64), primary_key=True),
         sa.Column("namespace", sa.String(16), nullable=False, index=True),
         sa.Column("expires", sa.Float, nullable=False, index=True),
     )
-    op.create_table(
+    create_table(
         "mydocker_pending_choices",
         sa.Column("request_id", sa.String(64), primary_key=True),
         sa.Column("user_name", sa.String(255), nullable=False),
