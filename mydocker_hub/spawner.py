@@ -16,15 +16,22 @@ from datetime import UTC, datetime
 from docker.errors import APIError, NotFound
 from dockerspawner import SwarmSpawner
 from jupyterhub.spawner import SpawnException
+from requests.exceptions import RequestException
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, default
 
 from . import sessions
 from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
-from .swarm import disk, messages, names, specs
-from .swarm.pulls import PullProgress, split_reference
+from .swarm import disk, messages, names, passwd, specs
+from .swarm.estimate import StartDurations, queue_message
+from .swarm.passwd import runs_as_root
+from .swarm.pulls import SharedPulls, pull_image
 from .swarm.slots import StartSlots
 from .swarm.tasks import TaskWatch, latest
+from .swarm.timeouts import StartTimeouts
+from .swarm.undo import created
+
+__all__ = ["SpawnError", "SwarmCourseSpawner", "runs_as_root"]
 
 # Progress (out of 100) shown for each phase of a start.
 TASK_PROGRESS = {
@@ -39,12 +46,6 @@ TASK_PROGRESS = {
 }
 
 
-def runs_as_root(user):
-    """Whether an image's ``USER`` (``name``, ``uid`` or ``uid:gid``) is root."""
-    name = (user or "").split(":")[0].strip()
-    return name in ("", "root", "0")
-
-
 class SpawnError(SpawnException):
     """A start that cannot succeed, with a message meant for the student.
 
@@ -57,7 +58,7 @@ class SpawnError(SpawnException):
         self.jupyterhub_message = message
 
 
-class SwarmCourseSpawner(SwarmSpawner):
+class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
     """Runs each (user, environment) server as a Docker Swarm service."""
 
     catalog_class = Type(
@@ -211,6 +212,9 @@ class SwarmCourseSpawner(SwarmSpawner):
     _slots = None
     _task_watch = None
     _node_names = {}
+    _pulls = SharedPulls()
+    _start_durations = StartDurations()
+    _image_passwds = {}  # image id -> its /etc/passwd
 
     @default("pull_policy")
     def _default_pull_policy(self):
@@ -245,7 +249,8 @@ class SwarmCourseSpawner(SwarmSpawner):
 
     @default("object_name")
     def _object_name_default(self):
-        return names.service_name(self.prefix, self.user.name, self.environment_name)
+        # One service per server: the default server ("") has its own.
+        return names.service_name(self.prefix, self.user.name, self.name)
 
     @property
     def executor(self):
@@ -350,8 +355,12 @@ class SwarmCourseSpawner(SwarmSpawner):
 
     # ---- choosing the environment -----------------------------------------
 
-    def resolve_environment(self):
-        """The environment this server runs, or a SpawnError saying why not."""
+    async def resolve_environment(self):
+        """The environment this server runs, or a SpawnError saying why not.
+
+        The enrolment check queries the database: it runs in a thread, never
+        on the hub's event loop.
+        """
         options = dict(self.user_options or {})
         requested = options.pop("environment", None)
         if options:
@@ -372,7 +381,9 @@ class SwarmCourseSpawner(SwarmSpawner):
                 f"There is no environment called “{name}”.", reason="environment", status_code=404
             )
         user = self.user
-        refusal = self.catalog.refusal(environment, user.name, is_admin=user.admin)
+        refusal = await asyncio.to_thread(
+            self.catalog.refusal, environment, user.name, is_admin=user.admin
+        )
         if refusal:
             raise SpawnError(refusal, reason="access", status_code=403)
         # Teachers may try their environment before the session opens.
@@ -405,6 +416,7 @@ class SwarmCourseSpawner(SwarmSpawner):
             compute_label=self.compute_label,
             cap_add=self.cap_add,
             extra_labels=self.extra_labels,
+            instance=self.prefix,
         )
 
     def get_args(self):
@@ -425,48 +437,90 @@ class SwarmCourseSpawner(SwarmSpawner):
 
     async def start(self):
         self._reset_progress()
-        environment = self.resolve_environment()
+        environment = await self.resolve_environment()
         self.course_environment = environment
         self.image = environment.image
         self.object_name = self._object_name_default()
         self.cpu_limit = environment.cpu_limit
         self.mem_limit = environment.mem_limit or None
 
-        def queued(position):
-            ahead = f"{position - 1} start(s) before yours" if position > 1 else "yours is next"
-            self._report(5, f"Many servers are starting: waiting in line ({ahead})")
-
-        await self._size_start_slots()
-        await self.start_slots.acquire(on_position=queued)
+        image = await self._inspect_image(environment.image)
+        await self._refuse_root_image(image)
+        args = self._command(image)
+        await self._wait_in_line()
+        held = time.monotonic()
         try:
-            image = await self._inspect_image(environment.image)
-            args = self._command(image)
-            await self._remove_leftover_service()
-            self._report(30, f"Creating your “{environment.display_name}” environment")
-            spec = specs.service_spec(self.server_plan(environment, args))
-            service = await self.docker("create_service", **spec)
-            self.object_id = service["ID"]
-            self.log.info(
-                "Created service %s (id %s) for %s from %s",
-                self.object_name,
-                self.object_id[:7],
-                self._log_name,
-                environment.image,
-            )
-            try:
-                task = await self._wait_for_task()
-                ip = self._task_address(task)
-                await self._warn_about_disk_usage(environment, task)
-                self._report(85, "Your environment is running; waiting for it to answer")
-                await self._wait_until_answering(ip)
-            except BaseException:
-                await self._remove_service_quietly()
-                raise
+            async with asyncio.timeout(self.ready_timeout):
+                ip = await self._run_service(environment, args)
+        except TimeoutError:
+            raise SpawnError(
+                f"Your environment did not start within {self.ready_timeout} seconds. "
+                "Try again; if it persists, tell your teacher.",
+                reason="timeout",
+                status_code=504,
+            ) from None
         finally:
             self.start_slots.release()
+        self._start_durations.record(time.monotonic() - held)
         self.stop_at = sessions.stop_time(environment.sessions)
         self._schedule_session_stop()
         return ip, self.port
+
+    async def _wait_in_line(self):
+        """Wait for a start slot, showing the place in line and the expected wait."""
+        await self._size_start_slots()
+        slots = self.start_slots
+
+        def queued(position):
+            # After the image (10-30): a start waits in line once it can run.
+            self._report(
+                30, queue_message(position, self._start_durations.wait(position, slots.size))
+            )
+
+        try:
+            await asyncio.wait_for(slots.acquire(on_position=queued), self.max_queue_wait)
+        except TimeoutError:
+            raise SpawnError(
+                "So many servers are starting that yours could not start within "
+                f"{self.max_queue_wait} seconds. Try again in a few minutes.",
+                reason="queue",
+                status_code=503,
+            ) from None
+
+    async def _run_service(self, environment, args):
+        """Create the service and follow it until the server answers; remove it on failure."""
+        await self._remove_leftover_service()
+        self._report(35, f"Creating your “{environment.display_name}” environment")
+        spec = specs.service_spec(self.server_plan(environment, args))
+        # If the start is cancelled meanwhile, the service is still created (in
+        # a Docker thread): `created` removes it then.
+        service = await created(self.docker("create_service", **spec), self._remove_created)
+        self.object_id = service["ID"]
+        self.log.info(
+            "Created service %s (id %s) for %s from %s",
+            self.object_name,
+            self.object_id[:7],
+            self._log_name,
+            environment.image,
+        )
+        try:
+            task = await self._wait_for_task()
+            ip = self._task_address(task)
+            await self._warn_about_disk_usage(environment, task)
+            self._report(85, "Your environment is running; waiting for it to answer")
+            await self._wait_until_answering(ip)
+        except BaseException:
+            await self._remove_service_quietly()
+            raise
+        return ip
+
+    async def _remove_created(self, service):
+        self.log.warning(
+            "Removing service %s (id %s): its start was cancelled while it was created",
+            self.object_name,
+            service["ID"][:7],
+        )
+        await self._remove_service_quietly(service["ID"])
 
     async def _inspect_image(self, image):
         """The image's description, fetching it first as `pull_policy` says.
@@ -475,7 +529,7 @@ class SwarmCourseSpawner(SwarmSpawner):
         and user, so a missing one is refused at once with a clear message.
         """
         if self.pull_policy == "always":
-            await self._pull(image)
+            await self._pull_within_timeout(image)
         try:
             return await self.docker("inspect_image", image)
         except NotFound:
@@ -486,16 +540,31 @@ class SwarmCourseSpawner(SwarmSpawner):
                     reason="image",
                     status_code=503,
                 ) from None
-        await self._pull(image)
+        await self._pull_within_timeout(image)
         return await self.docker("inspect_image", image)
 
-    def _command(self, image):
-        """The server's command, from the image unless `cmd` is set.
+    async def _pull_within_timeout(self, image):
+        try:
+            await asyncio.wait_for(self._pull(image), self.pull_timeout)
+        except TimeoutError:
+            raise SpawnError(
+                f"The software image of this environment took more than {self.pull_timeout} "
+                "seconds to fetch. Try again in a few minutes; if it persists, tell your teacher.",
+                reason="image",
+                status_code=503,
+            ) from None
 
-        Also refuses an image that would run as root: a student's server
-        runs as the image's own non-root user.
+    async def _refuse_root_image(self, image):
+        """Refuse an image that would run as root (uid 0, by number or by name).
+
+        A student's server runs as the image's own non-root user. A ``USER``
+        given by name is looked up in the image's /etc/passwd.
         """
-        if runs_as_root(image["Config"].get("User")):
+        user = image["Config"].get("User")
+        passwd_text = ""
+        if passwd.numeric_uid(user) is None:
+            passwd_text = await self._image_passwd(image["Id"])
+        if runs_as_root(user, passwd_text):
             raise SpawnError(
                 "The software image of this environment runs as the administrator (root), "
                 "which the platform does not allow. Tell your teacher: its Dockerfile must "
@@ -504,32 +573,52 @@ class SwarmCourseSpawner(SwarmSpawner):
                 status_code=503,
                 log_message=f"Refused {self.image} for {self._log_name}: it runs as root",
             )
+
+    async def _image_passwd(self, image_id):
+        """The image's /etc/passwd (once per image): read from a container never started."""
+        cache = SwarmCourseSpawner._image_passwds
+        if image_id not in cache:
+            read = self.executor.submit(passwd.read_image_passwd, self.client, image_id)
+            try:
+                cache[image_id] = await asyncio.wrap_future(read)
+            except APIError as e:
+                raise SpawnError(
+                    "The software image of this environment could not be checked. "
+                    "Try again in a few minutes; if it persists, tell your teacher.",
+                    reason="image",
+                    status_code=503,
+                    log_message=f"Reading /etc/passwd of {self.image} failed: {e}",
+                ) from None
+        return cache[image_id]
+
+    def _command(self, image):
+        """The server's command, from the image unless `cmd` is set."""
         command = list(self.cmd) if self.cmd else list(image["Config"]["Cmd"] or [])
         return command + self.get_args()
 
     async def _pull(self, image):
-        repository, tag = split_reference(image)
+        """Fetch `image`, sharing the pull with the other starts that need it."""
         loop = asyncio.get_running_loop()
-        progress = PullProgress()
         shown = -5
 
-        def show(event):
+        def show(percent):
             nonlocal shown
-            percent = progress.update(event)
-            if percent is not None and percent >= shown + 5:
+            if percent >= shown + 5:
                 shown = percent
                 self._report(10 + percent // 5, f"Fetching the image: {percent}%")
 
-        def pull():  # in a Docker thread
-            for event in self.client.pull(repository, tag, stream=True, decode=True):
-                if "error" in event:
-                    raise RuntimeError(event["error"])
-                loop.call_soon_threadsafe(show, event)
+        async def run(on_event):
+            def on_event_threadsafe(event):
+                loop.call_soon_threadsafe(on_event, event)
+
+            started = time.monotonic()
+            pull = self.executor.submit(pull_image, self.client, image, on_event_threadsafe)
+            await asyncio.wrap_future(pull)
+            self.log.info("Pulled %s in %.1f s", image, time.monotonic() - started)
 
         self._report(10, f"Fetching the image {image}")
-        started = time.monotonic()
         try:
-            await asyncio.wrap_future(self.executor.submit(pull))
+            await self._pulls.pull(image, run, show)
         except (APIError, RuntimeError) as e:
             raise SpawnError(
                 "The software image of this environment could not be fetched. "
@@ -538,24 +627,32 @@ class SwarmCourseSpawner(SwarmSpawner):
                 status_code=503,
                 log_message=f"Pulling {image} for {self._log_name} failed: {e}",
             ) from None
-        self.log.info("Pulled %s in %.1f s", image, time.monotonic() - started)
 
     async def _remove_leftover_service(self):
+        """Remove a service of this server that a previous start left behind.
+
+        The name is this server's alone (see `names.service_name`); once
+        found, the service is removed by its id.
+        """
         try:
-            await self.docker("inspect_service", self.object_name)
+            leftover = await self.docker("inspect_service", self.object_name)
         except NotFound:
             return
         self.log.warning("Removing leftover service %s", self.object_name)
-        await self._remove_service_quietly()
+        await self._remove_service_quietly(leftover["ID"])
 
-    async def _remove_service_quietly(self):
-        try:
-            await self.docker("remove_service", self.object_name)
-        except NotFound:
-            pass
-        except APIError as e:
-            self.log.error("Could not remove service %s: %s", self.object_name, e)
-        self.object_id = ""
+    async def _remove_service_quietly(self, service_id=None):
+        """Remove this server's service (by id: a name may be taken again meanwhile)."""
+        service_id = service_id or self.object_id
+        if service_id:
+            try:
+                await self.docker("remove_service", service_id)
+            except NotFound:
+                pass
+            except APIError as e:
+                self.log.error("Could not remove service %s: %s", service_id[:7], e)
+        if service_id == self.object_id:
+            self.object_id = ""
 
     async def _node_name(self, node_id):
         if not node_id:
@@ -569,13 +666,15 @@ class SwarmCourseSpawner(SwarmSpawner):
         return self._node_names[node_id]
 
     async def _current_task(self):
-        return latest(await self.docker("tasks", filters={"service": self.object_name}))
+        return latest(await self.docker("tasks", filters={"service": self.object_id}))
 
     async def _wait_for_task(self):
-        """Follow the task until it runs; fail at once on a terminal state."""
-        deadline = time.monotonic() + self.start_timeout
+        """Follow the task until it runs; fail at once on a terminal state.
+
+        The start's own timeout (`ready_timeout`) bounds the wait.
+        """
         last_state = None
-        while time.monotonic() < deadline:
+        while True:
             task = await self.task_watch.current_task(self.object_id)
             if task is not None:
                 status = task["Status"]
@@ -598,12 +697,6 @@ class SwarmCourseSpawner(SwarmSpawner):
                         status_code=503,
                         log_message=f"Start of {self._log_name} failed: task {state}: {status}",
                     )
-        raise SpawnError(
-            f"Your environment did not start within {self.start_timeout} seconds. "
-            "Try again; if it persists, tell your teacher.",
-            reason="timeout",
-            status_code=504,
-        )
 
     async def _warn_about_disk_usage(self, environment, task):
         """Measure the environment's volumes and warn the student before they are full.
@@ -625,16 +718,22 @@ class SwarmCourseSpawner(SwarmSpawner):
         if not paths or not container_id:
             return
         try:
-            result = await self.docker("exec_create", container_id, ["du", "-sxbc", *paths])
-            output = await self.docker("exec_start", result["Id"])
-        except APIError as e:
-            self.log.info("No disk usage for %s: %s", self._log_name, e.explanation)
+            output = await asyncio.wait_for(
+                self._exec(container_id, disk.measure_command(paths)), disk.MEASURE_SECONDS + 5
+            )
+        except (APIError, RequestException, TimeoutError) as e:
+            # Only a warning is lost: a slow or failing measure never fails the start.
+            self.log.info("No disk usage for %s: %r", self._log_name, e)
             return
         usage = disk.total_bytes(output.decode(errors="replace"))
         message = disk.warning(usage, environment.disk_quota, self.disk_warning_ratio)
         if message:
             self.log.info("Disk usage of %s: %s", self._log_name, message)
             self._report(85, message)
+
+    async def _exec(self, container_id, command):
+        result = await self.docker("exec_create", container_id, command)
+        return await self.docker("exec_start", result["Id"])
 
     async def _wait_until_answering(self, ip):
         """Wait for the server's API, failing at once if its task ends meanwhile."""
@@ -694,7 +793,7 @@ class SwarmCourseSpawner(SwarmSpawner):
         )
 
     async def poll(self):
-        if not self.object_name or not self.object_id:
+        if not self.object_id:
             return 0
         try:
             task = await self._current_task()
@@ -710,7 +809,12 @@ class SwarmCourseSpawner(SwarmSpawner):
         return task["Status"].get("ContainerStatus", {}).get("ExitCode", 1) or 1
 
     async def stop(self, now=False):
-        self.log.info("Stopping service %s of %s", self.object_name, self._log_name)
+        self.log.info(
+            "Stopping service %s (id %s) of %s",
+            self.object_name,
+            (self.object_id or "")[:7],
+            self._log_name,
+        )
         await self._remove_service_quietly()
         self.clear_state()
 

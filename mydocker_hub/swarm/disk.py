@@ -35,3 +35,12 @@ def warning(usage, quota, ratio):
         f"Warning: your folders use {human(usage)} of the {quota} this environment allows. "
         "Free some space soon."
     )
+
+
+# A measure that takes longer is given up: the start goes on without a warning.
+MEASURE_SECONDS = 5
+
+
+def measure_command(paths, seconds=MEASURE_SECONDS):
+    """The command run in the server's container to measure `paths`, bounded in time."""
+    return ["timeout", str(seconds), "du", "-sxbc", *paths]

@@ -16,6 +16,7 @@ from docker.types import (
 from docker.utils import parse_bytes
 
 LABEL_PREFIX = "mydocker"
+INSTANCE_LABEL = f"{LABEL_PREFIX}.instance"
 
 
 @dataclass
@@ -40,6 +41,7 @@ class ServerPlan:
     compute_label: str = "mydocker.compute"
     cap_add: list = field(default_factory=list)
     extra_labels: dict = field(default_factory=dict)
+    instance: str = ""  # the deployment's prefix, which `mydocker-hub down` looks for
 
 
 def labels(plan):
@@ -49,6 +51,8 @@ def labels(plan):
         f"{LABEL_PREFIX}.server": plan.server_name,
         f"{LABEL_PREFIX}.environment": plan.environment.name,
     }
+    if plan.instance:
+        base[INSTANCE_LABEL] = plan.instance
     base.update(plan.extra_labels)
     return base
 

@@ -21,6 +21,7 @@ CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
 IMAGE = "mydocker/jupyterlab:0.1.0"
 EXITING_IMAGE = "mydtest/exits:1"
 ROOT_IMAGE = "mydtest/root:1"  # an image with no USER line (built by its test)
+NAMED_ROOT_IMAGE = "mydtest/named-root:1"  # USER admin, a name with uid 0 (built by its test)
 # An LMS the test platform trusts (the secret is made for the session).
 LTI11_KEY, LTI11_SECRET = "moodle-e2e", secrets.token_urlsafe(24)
 LMS_ORIGIN = "https://moodle.example.org"  # may show the hub and the servers in a frame
@@ -44,6 +45,7 @@ TEST_ENVIRONMENTS = [
     # An image whose command is no Jupyter server: it exits after 2 s (built by its test).
     {"name": "broken", "image": EXITING_IMAGE, "public": True},
     {"name": "as-root", "image": ROOT_IMAGE, "public": True},
+    {"name": "as-named-root", "image": NAMED_ROOT_IMAGE, "public": True},
     {"name": "quota", "image": IMAGE, "public": True, "disk_quota": "20M", "work_volume": True},
     {"name": "pulled", "image": f"{REGISTRY}/mydtest/pulled:1", "public": True},
     {"name": "unpublished", "image": f"{REGISTRY}/mydtest/absent:1", "public": True},
@@ -141,8 +143,10 @@ def dump_logs(prefix, lines=200):
                 sys.stderr.write(chunk.decode(errors="replace"))
 
 
-def service_name(prefix, user, environment):
-    return f"{prefix}-{user.replace('-', '-2D')}--{environment}"
+def service_name(prefix, user, server=""):
+    """The service of a user's server ("" for the default server); see swarm/names.py."""
+    name = f"{prefix}-{user.replace('-', '-2D')}"
+    return f"{name}--{server.replace('-', '-2D')}" if server else name
 
 
 def running_task(name):
@@ -179,16 +183,20 @@ def create_user(platform, api, name):
     assert response.status_code in (201, 409), response.text
 
 
+def server_api(platform, user, environment):
+    """The REST API of a user's server: named after its environment, or "" for the default."""
+    server = f"servers/{environment}" if environment else "server"
+    return f"{platform.url}/hub/api/users/{user}/{server}"
+
+
 def start(platform, api, user, environment, **options):
     create_user(platform, api, user)
-    return api.post(
-        f"{platform.url}/hub/api/users/{user}/servers/{environment}", json=options or None
-    )
+    return api.post(server_api(platform, user, environment), json=options or None)
 
 
 def progress(platform, api, user, environment):
     events = []
-    url = f"{platform.url}/hub/api/users/{user}/servers/{environment}/progress"
+    url = f"{server_api(platform, user, environment)}/progress"
     with api.get(url, stream=True, timeout=300) as response:
         assert response.status_code == 200, response.text
         for line in response.iter_lines(decode_unicode=True):
@@ -200,7 +208,7 @@ def progress(platform, api, user, environment):
 
 
 def stop(platform, api, user, environment):
-    response = api.delete(f"{platform.url}/hub/api/users/{user}/servers/{environment}")
+    response = api.delete(server_api(platform, user, environment))
     assert response.status_code in (202, 204), response.text
     wait_until_gone(service_name(platform.prefix, user, environment))
 
@@ -210,7 +218,8 @@ def server_answers(platform, api, user, environment, within=20):
     deadline = time.monotonic() + within
     while True:
         try:
-            response = api.get(f"{platform.url}/user/{user}/{environment}/api", timeout=5)
+            server = f"{environment}/" if environment else ""
+            response = api.get(f"{platform.url}/user/{user}/{server}api", timeout=5)
             if response.status_code == 200 and "version" in response.json():
                 return True
         except requests.RequestException:

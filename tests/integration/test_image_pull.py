@@ -5,7 +5,9 @@ import os
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import docker
 import pytest
 from deployment import (
     IMAGE,
@@ -105,3 +107,26 @@ def test_an_image_no_registry_has_fails_at_once(platform, api, registry):
     assert "could not be fetched" in message
     assert time.monotonic() - started < 15
     wait_until_gone(service_name(platform.prefix, "unpublished-student", "unpublished"), 5)
+
+
+def test_two_students_starting_a_missing_image_at_once_cause_one_pull(
+    platform, api, published_image
+):
+    client = docker_client()
+    try:
+        client.images.remove(published_image, force=True)  # pulled by an earlier test
+    except docker.errors.ImageNotFound:
+        pass
+    hub = client.containers.get(f"{platform.prefix}-hub")
+    since = int(time.time()) - 1
+    users = ["pull-twin-a", "pull-twin-b"]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda user: start_ready(platform, api, user, "pulled"), users))
+    for events in results:  # both saw the download's percentage
+        messages = [e["message"] for e in events]
+        assert any(m.startswith("Fetching the image") for m in messages), messages
+    log = hub.logs(since=since).decode(errors="replace")
+    pulls = [line for line in log.splitlines() if f"Pulled {published_image}" in line]
+    assert len(pulls) == 1, pulls
+    for user in users:
+        stop(platform, api, user, "pulled")

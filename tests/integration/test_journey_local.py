@@ -3,7 +3,7 @@ environment on the Swarm, runs code in a kernel, stops, and the service is gone.
 
 import time
 
-from deployment import LMS_ORIGIN, docker_client
+from deployment import LMS_ORIGIN, docker_client, service_name
 from jupyter_client import HubUser
 
 
@@ -25,7 +25,8 @@ async def test_student_runs_code_in_default_environment(platform):
     user.wait_ready()
 
     services = service_names(platform.prefix)
-    assert f"{platform.prefix}-e2e-2Dstudent--jupyterlab" in services
+    default_server = service_name(platform.prefix, "e2e-student")  # its own service
+    assert default_server in services
 
     lab = user.open_server()
     # The LMS may show JupyterLab in its frame; no other site may.
@@ -35,7 +36,7 @@ async def test_student_runs_code_in_default_environment(platform):
     response = user.stop()
     assert response.status_code in (202, 204), response.text
     deadline = time.monotonic() + 60
-    while f"{platform.prefix}-e2e-2Dstudent--jupyterlab" in service_names(platform.prefix):
+    while default_server in service_names(platform.prefix):
         assert time.monotonic() < deadline, "the service was not removed after the stop"
         time.sleep(0.5)
 

@@ -9,6 +9,7 @@ import pytest
 from deployment import (
     EXITING_IMAGE,
     IMAGE,
+    NAMED_ROOT_IMAGE,
     ROOT_IMAGE,
     TEST_ENVIRONMENTS,
     docker_client,
@@ -188,6 +189,16 @@ def root_image():  # no USER line: root
     yield from built_image(ROOT_IMAGE, 'FROM debian:bookworm-slim\nCMD ["sleep", "infinity"]\n')
 
 
+@pytest.fixture
+def named_root_image():  # USER admin, where admin has uid 0
+    yield from built_image(
+        NAMED_ROOT_IMAGE,
+        "FROM debian:bookworm-slim\n"
+        "RUN echo 'admin:x:0:0:another root:/root:/bin/sh' >> /etc/passwd\n"
+        'USER admin\nCMD ["sleep", "infinity"]\n',
+    )
+
+
 def failed_start_message(platform, api, user, environment):
     """The message of a start that fails, whether before or after the hub's 10 s."""
     response = start(platform, api, user, environment)
@@ -213,6 +224,43 @@ def test_an_image_that_runs_as_root_is_refused(platform, api, root_image):
     assert not docker_client().services.list(
         filters={"name": service_name(platform.prefix, "root-student", "as-root")}
     )
+
+
+def test_an_image_whose_user_is_a_name_with_uid_0_is_refused(platform, api, named_root_image):
+    message = failed_start_message(platform, api, "named-root-student", "as-named-root")
+    assert "runs as the administrator (root)" in message, message
+    assert not docker_client().services.list(
+        filters={"name": service_name(platform.prefix, "named-root-student", "as-named-root")}
+    )
+    # The image's /etc/passwd was read from a container that was never started, and is gone.
+    image_id = docker_client().images.get(NAMED_ROOT_IMAGE).id
+    assert not docker_client().containers.list(all=True, filters={"ancestor": image_id})
+
+
+def test_the_default_server_and_the_jupyterlab_server_run_side_by_side(platform, api):
+    """The default server runs the environment "jupyterlab" too (LTI opens the named one)."""
+    user = "twin-student"
+    start_ready(platform, api, user, "")
+    start_ready(platform, api, user, "jupyterlab")
+    default, named = (
+        service_name(platform.prefix, user),
+        service_name(platform.prefix, user, "jupyterlab"),
+    )
+    assert default != named
+    services = {s.name for s in docker_client().services.list()}
+    assert {default, named} <= services
+    assert server_answers(platform, api, user, "")
+    assert server_answers(platform, api, user, "jupyterlab")
+    servers = api.get(f"{platform.url}/hub/api/users/{user}").json()["servers"]
+    assert servers[""]["ready"] and servers["jupyterlab"]["ready"]
+
+    stop(platform, api, user, "")
+    assert named in {s.name for s in docker_client().services.list()}
+    assert running_task(named)
+    assert server_answers(platform, api, user, "jupyterlab")
+    servers = api.get(f"{platform.url}/hub/api/users/{user}").json()["servers"]
+    assert "" not in servers and servers["jupyterlab"]["ready"]
+    stop(platform, api, user, "jupyterlab")
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,14 @@
 """The spawner's decisions that need no Docker: which environment, and refusals."""
 
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
-from docker.errors import NotFound
+from docker.errors import APIError, NotFound
+from requests.exceptions import ReadTimeout
 
 from mydocker_hub.spawner import SpawnError, SwarmCourseSpawner, runs_as_root
 
@@ -24,14 +29,37 @@ def spawner(server_name="", user_options=None, admin=False):
     return s
 
 
-def test_default_server_runs_the_default_environment(database):
-    assert spawner().resolve_environment().image == "img:1"
+async def test_default_server_runs_the_default_environment(database):
+    assert (await spawner().resolve_environment()).image == "img:1"
 
 
-def test_named_server_is_its_environment(database):
+async def test_named_server_is_its_environment(database):
     s = spawner("jupyterlab")
-    assert s.resolve_environment().name == "jupyterlab"
+    assert (await s.resolve_environment()).name == "jupyterlab"
     assert s._object_name_default() == "mydocker-alice--jupyterlab"
+
+
+def test_the_default_server_and_its_environment_s_named_server_are_two_services():
+    default, named = spawner(""), spawner("jupyterlab")
+    assert default.environment_name == named.environment_name == "jupyterlab"
+    assert default._object_name_default() == "mydocker-alice"
+    assert named._object_name_default() != default._object_name_default()
+
+
+async def test_the_enrolment_query_runs_off_the_event_loop(database):
+    s = spawner("private")
+    loop_thread = threading.current_thread()
+    seen = []
+
+    def refusal(environment, user_name, *, is_admin=False):
+        seen.append(threading.current_thread())
+        return "You are not enrolled in the environment “private”."
+
+    s.catalog.refusal = refusal
+    with pytest.raises(SpawnError, match="not enrolled") as error:
+        await s.resolve_environment()
+    assert seen and seen[0] is not loop_thread
+    assert error.value.status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -46,16 +74,18 @@ def test_named_server_is_its_environment(database):
     ],
     ids=["image", "limits", "other-environment", "unknown", "not-enrolled", "archived"],
 )
-def test_students_never_choose_image_or_limits(database, server_name, options, message, status):
+async def test_students_never_choose_image_or_limits(
+    database, server_name, options, message, status
+):
     with pytest.raises(SpawnError, match=message) as error:
-        spawner(server_name, options).resolve_environment()
+        await spawner(server_name, options).resolve_environment()
     assert message in error.value.jupyterhub_message
     assert error.value.status_code == status
 
 
-def test_user_options_may_name_the_environment(database):
+async def test_user_options_may_name_the_environment(database):
     s = spawner("", {"environment": "jupyterlab"})
-    assert s.resolve_environment().name == "jupyterlab"
+    assert (await s.resolve_environment()).name == "jupyterlab"
 
 
 def test_lms_origins_may_frame_the_servers(database):
@@ -70,13 +100,17 @@ def test_lms_origins_may_frame_the_servers(database):
     )
 
 
+PASSWD = "root:x:0:0:root:/root:/bin/bash\nstudent:x:1000:1000::/home/student:/bin/sh\n"
+
+
 @pytest.mark.parametrize(
     "user, root",
     [("", True), (None, True), ("root", True), ("0", True), ("0:0", True), ("root:staff", True)]
+    + [("00", True), ("0:1000", True), (" 0 ", True)]
     + [("1000", False), ("1000:100", False), ("student", False), ("jovyan:users", False)],
 )
 def test_images_running_as_root_are_recognised(user, root):
-    assert runs_as_root(user) is root
+    assert runs_as_root(user, PASSWD) is root
 
 
 class FakeImages:
@@ -129,12 +163,117 @@ async def test_a_missing_image_that_may_not_be_fetched_is_a_clear_503(policy):
     assert ("pull", "img:1") not in images.calls
 
 
-def test_the_command_comes_from_the_image_and_root_images_are_refused():
+def test_the_command_comes_from_the_image():
     s = spawner()
     command = s._command({"Config": {"User": "student", "Cmd": ["start-lab"]}})
     assert command[0] == "start-lab"
     assert command[1:] == s.get_args()
-    with pytest.raises(SpawnError) as error:
-        s._command({"Config": {"User": "", "Cmd": ["start-lab"]}})
-    assert "runs as the administrator" in error.value.jupyterhub_message
-    assert error.value.status_code == 503
+
+
+@pytest.mark.parametrize(
+    "user, passwd_text, refused",
+    [
+        ("", None, True),
+        ("00", None, True),
+        ("0:1000", None, True),
+        ("1000", None, False),
+        ("admin", "admin:x:0:0::/root:/bin/sh\n", True),
+        ("student", PASSWD, False),
+    ],
+    ids=["empty", "00", "0:1000", "1000", "named-uid-0", "named-ordinary"],
+)
+async def test_root_images_are_refused_by_uid_and_by_name(user, passwd_text, refused):
+    s = spawner()
+    reads = []
+
+    async def image_passwd(image_id):
+        reads.append(image_id)
+        return passwd_text
+
+    s._image_passwd = image_passwd
+    image = {"Id": "sha256:abc", "Config": {"User": user, "Cmd": ["start-lab"]}}
+    if refused:
+        with pytest.raises(SpawnError) as error:
+            await s._refuse_root_image(image)
+        assert "runs as the administrator" in error.value.jupyterhub_message
+        assert error.value.status_code == 503
+    else:
+        await s._refuse_root_image(image)
+    # /etc/passwd is read only for a name other than root.
+    assert reads == (["sha256:abc"] if passwd_text is not None else [])
+
+
+class FakeDocker:
+    """Docker calls as the spawner makes them, run in a thread like the real ones."""
+
+    def __init__(self, create_seconds=0.0, exec_error=None):
+        self.create_seconds = create_seconds
+        self.exec_error = exec_error
+        self.calls = []
+
+    def __call__(self, method, *args, **kwargs):
+        return asyncio.wrap_future(self.pool.submit(self.call, method, *args, **kwargs))
+
+    pool = ThreadPoolExecutor(4)
+
+    def call(self, method, *args, **kwargs):
+        self.calls.append((method, args))
+        if method == "inspect_service":
+            raise NotFound("no such service")
+        if method == "create_service":
+            time.sleep(self.create_seconds)
+            return {"ID": "service-1"}
+        if method.startswith("exec_") and self.exec_error:
+            raise self.exec_error
+        if method == "exec_create":
+            return {"Id": "exec-1"}
+        if method == "exec_start":
+            return b"5000000\t/home/student\n5000000\ttotal\n"
+        return None
+
+
+async def test_a_start_cancelled_while_its_service_is_created_leaves_no_service(
+    database, monkeypatch
+):
+    s = spawner("jupyterlab")
+    s.docker = FakeDocker(create_seconds=0.3)
+    s.course_environment = environment = await s.resolve_environment()
+    monkeypatch.setattr(s, "server_plan", lambda environment, args: None)
+    monkeypatch.setattr("mydocker_hub.swarm.specs.service_spec", lambda plan: {"name": "n"})
+    start = asyncio.ensure_future(s._run_service(environment, []))
+    await asyncio.sleep(0.1)  # the service is being created, in a Docker thread
+    start.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await start
+    await asyncio.sleep(0.5)  # the creation ends in its thread
+    assert ("remove_service", ("service-1",)) in s.docker.calls
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ReadTimeout("read timed out"), APIError("exec failed"), None],
+    ids=["docker-py-timeout", "api-error", "measured"],
+)
+async def test_a_slow_or_failing_disk_measure_only_skips_the_warning(error):
+    s = spawner()
+    s.docker = FakeDocker(exec_error=error)
+    environment = SimpleNamespace(disk_quota="5M", home_volume=True, work_volume=False)
+    task = {"Status": {"ContainerStatus": {"ContainerID": "c1"}}}
+    await s._warn_about_disk_usage(environment, task)
+    command = s.docker.calls[0][1][1]
+    assert command[:2] == ["timeout", "5"] and "du" in command
+    warned = [e for e in getattr(s, "_events", []) if "5.0 MB" in e["message"]]
+    assert bool(warned) is (error is None)
+
+
+def test_the_wait_in_line_and_the_pull_do_not_count_against_start_timeout():
+    s = spawner()
+    assert s.ready_timeout == 60  # JupyterHub's default start_timeout, as configured
+    assert s.start_timeout == 60 + s.max_queue_wait + s.pull_timeout
+    s.config.Spawner.start_timeout = 20
+    s.config.SwarmCourseSpawner.max_queue_wait = 100
+    s.config.SwarmCourseSpawner.pull_timeout = 30
+    configured = SwarmCourseSpawner(
+        user=s.user, orm_spawner=SimpleNamespace(name="", server=None, state=None), config=s.config
+    )
+    assert (configured.ready_timeout, configured.start_timeout) == (20, 150)
