@@ -167,6 +167,9 @@ def apply(c, settings, admin_token):
     c.SwarmCourseSpawner.network_name = settings.network
     c.SwarmCourseSpawner.volume_driver = settings.volume_driver
     c.SwarmCourseSpawner.volume_driver_options = dict(settings.volume_driver_options)
+    # Environments live in the database (the portal's); the configuration's are
+    # written there at start.
+    c.SwarmCourseSpawner.catalog_class = "mydocker_hub.environments.DatabaseEnvironmentCatalog"
     c.StaticEnvironmentCatalog.environments = default_environments(settings)
 
 

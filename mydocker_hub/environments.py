@@ -134,6 +134,12 @@ class EnvironmentCatalog(LoggingConfigurable):
         with db.session() as session:
             return db.Enrolment.exists(session, environment_name, user_name)
 
+    def enrolments_of(self, user_name):
+        """The names of the environments `user_name` is enrolled in (one query)."""
+        query = select(db.Enrolment.environment).where(db.Enrolment.user == user_name)
+        with db.session() as session:
+            return frozenset(session.scalars(query))
+
     def enrol(self, environment_name, user_name):
         """Enrol a user (an LMS launch, a join link); enrolling twice is harmless."""
         with db.session() as session:
@@ -176,26 +182,16 @@ class StaticEnvironmentCatalog(EnvironmentCatalog):
         return [Environment.from_dict(dict(data)) for data in self.environments]
 
 
-class DatabaseEnvironmentCatalog(EnvironmentCatalog):
+class DatabaseEnvironmentCatalog(StaticEnvironmentCatalog):
     """Environments in the platform's database: the portal's, and those of the config.
 
-    The environments listed in `environments` (``jupyterhub_config.py``,
-    ``MYDOCKER_ENVIRONMENTS``) are created or updated in the database at
-    start, marked as managed by the configuration (the portal shows them
-    read-only); one that leaves the list is archived, keeping its enrolments.
+    The environments of the configuration (`StaticEnvironmentCatalog.environments`,
+    ``MYDOCKER_ENVIRONMENTS``: the same setting as before the database, so that
+    existing configurations keep working) are created or updated in the
+    database at start, marked as managed by the configuration (the portal shows
+    them read-only); one that leaves the list is archived, keeping its
+    enrolments.
     """
-
-    environments = List(
-        config=True,
-        help="""
-        Environments defined by the configuration, as a list of dicts with the
-        fields of `mydocker_hub.environments.Environment` (as for
-        `StaticEnvironmentCatalog.environments`). They are written to the
-        database at every start; teachers cannot change them in the portal.
-
-        .. versionadded:: 0.2
-        """,
-    )
 
     cache_seconds = Float(
         1.0,

@@ -21,6 +21,7 @@ def test_defaults_serve_a_small_deployment():
     assert c.SwarmCourseSpawner.network_name == "mydocker"
     [environment] = c.StaticEnvironmentCatalog.environments
     assert environment["image"].startswith("mydocker/jupyterlab:")
+    assert c.SwarmCourseSpawner.catalog_class.endswith(".DatabaseEnvironmentCatalog")
     assert {s["name"] for s in c.JupyterHub.services} == {"mydocker-admin", "idle-culler"}
 
 

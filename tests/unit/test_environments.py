@@ -1,5 +1,6 @@
 import pytest
 from sqlalchemy import select
+from traitlets.config import Config
 
 from mydocker_hub import db
 from mydocker_hub.environments import (
@@ -142,3 +143,10 @@ def test_a_reading_catalog_never_archives_the_configured_environments(database):
     DatabaseEnvironmentCatalog(environments=[{"name": "python", "image": "img:1"}])
     reader = DatabaseEnvironmentCatalog(write_configured=False, cache_seconds=0)
     assert reader.get("python").status == "READY"
+
+
+def test_the_configuration_of_the_static_catalog_still_defines_the_environments(database):
+    config = Config()
+    config.StaticEnvironmentCatalog.environments = [{"name": "python", "image": "img:1"}]
+    catalog = DatabaseEnvironmentCatalog(config=config, cache_seconds=0)
+    assert [e.name for e in catalog.all_environments()] == ["python"]
