@@ -53,9 +53,13 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium driven by Playwright (installed here when missing)."""
+    """Debian's chromium driven by Playwright (installed here when missing).
+
+    Per module: Playwright's synchronous API keeps an event loop running in
+    this thread while it is open, which asyncio tests of other modules refuse.
+    """
     if not os.path.exists(CHROMIUM):
         subprocess.run(
             ["apt-get", "install", "-y", "chromium"],
