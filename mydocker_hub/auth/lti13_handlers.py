@@ -7,16 +7,20 @@
 - ``/hub/lti13/deep_link``: the teacher's choice, answered with a signed
   ``LtiDeepLinkingResponse`` posted back to the platform.
 
-The state and nonce are ltiauthenticator's, but their cookies are named after the
-launch's state: two launches under way in one browser (two activities on one
+The nonce is ltiauthenticator's; the state is a random id plus the path to go to
+after the launch (only a path on this hub, taken quietly from ``target_link_uri``).
+Their cookies are named after the launch's state: two launches under way in one browser (two activities on one
 course page) each find their own. Everything else is checked by
 `mydocker_hub.auth.lti13.LTI13Launches`. Database calls (nonces, pending choices,
 activity links) and RSA work (the tool's keys) run in threads.
 """
 
 import asyncio
+import base64
 import hashlib
 import json
+import secrets
+from urllib.parse import urlparse
 
 from jupyterhub.handlers import BaseHandler
 from jupyterhub.utils import url_path_join
@@ -35,7 +39,7 @@ from tornado.httputil import url_concat
 from .deep_linking import resource_link_item, response_claims, signed_response
 from .errors import LoginRefused
 from .lti13 import DEEP_LINKING_REQUEST, DEEP_LINKING_SETTINGS, MESSAGE_TYPE
-from .redirects import checked_return_url
+from .redirects import checked_return_url, safe_next_url
 
 CALLBACK_PATH = "lti13/oauth_callback"
 PICKER_KIND = "deep_link"
@@ -58,6 +62,21 @@ def launch_cookie_names(state):
     """The (state, nonce) cookie names of the launch whose state is `state`."""
     tag = hashlib.sha256(state.encode()).hexdigest()[:16]
     return f"lti13-state-{tag}", f"lti13-nonce-{tag}"
+
+
+def encode_state(next_url):
+    """A new launch's OAuth state: a random id and where to go after the launch."""
+    data = json.dumps({"id": secrets.token_hex(16), "next_url": next_url})
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def decode_state(state):
+    """What `encode_state` put in `state` ({} for anything else)."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(state + "=" * (-len(state) % 4)))
+    except (ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _browser_url(handler, path):
@@ -97,12 +116,23 @@ class LTI13LoginHandler(LTI13LoginInitHandler):
 
     def state_and_nonce(self):
         """A new launch's state and nonce, each remembered in a cookie named after the state."""
-        state = self.get_state()
+        state = encode_state(self.next_url())
         state_cookie, nonce_cookie = launch_cookie_names(state)
         nonce_state = make_nonce_state()
         self._set_oauth_cookie(state_cookie, state)
         self._set_oauth_cookie(nonce_cookie, nonce_state)
         return {"state": state, "nonce": get_nonce(nonce_state)}
+
+    def next_url(self):
+        """Where to go after the launch: ``next``, else the path of ``target_link_uri``.
+
+        Only a path on this hub is kept; otherwise the launch's own destination
+        (its environment, or the home page) decides.
+        """
+        wanted = self.get_argument("next", "")
+        if not wanted:
+            wanted = urlparse(self.get_argument("target_link_uri", "")).path
+        return safe_next_url(wanted, self.hub.base_url)
 
     def _set_oauth_cookie(self, key, value):
         self._set_cookie(
@@ -142,6 +172,10 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
             return
         next_url = self.get_next_url(user)
         self.redirect(await self.authenticator.launch_destination(self, user, identity, next_url))
+
+    def get_next_url(self, user=None):
+        """The destination the launch's initiation kept in its state (a path on this hub)."""
+        return decode_state(self._get_state_from_url()).get("next_url", "")
 
     def check_state(self):
         """The state posted back matches this launch's cookie (else a message saying what to do)."""

@@ -77,6 +77,24 @@ def hub(tmp_path_factory, oidc_provider):
     trusted.stop()
 
 
+@pytest.fixture
+def own_hub(tmp_path):
+    """A hub of its own (LTI 1.1 and 1.3), for tests that restart it or read its whole log."""
+    port = free_port()
+    platform = TestPlatform(f"http://localhost:{port}").start()
+    environ = {
+        "MYDOCKER_LTI11_CONSUMERS": f"{LTI11_KEY}:{LTI11_SECRET}",
+        "MYDOCKER_LTI13_PLATFORMS": json.dumps([platform.registration]),
+    }
+    environments = [{"name": "python-l1", "image": "img:1", "teachers": ["teacher-r@lms"]}]
+    hub = Hub(str(tmp_path), port, environ, environments)
+    hub.platform = platform
+    hub.start()
+    yield hub
+    hub.stop()
+    platform.stop()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -1,33 +1,11 @@
 """What launches remember outlives a restart of the hub: used nonces, pending choices."""
 
-import json
 import re
 
-import pytest
 import requests
-from authhub import Hub, free_port
 from conftest import LTI11_KEY, LTI11_SECRET
 from lti import ToolConsumer
-from lti_platform import INSTRUCTOR, TestPlatform, launch
-
-ENVIRONMENTS = [{"name": "python-l1", "image": "img:1", "teachers": ["teacher-r@lms"]}]
-
-
-@pytest.fixture
-def restartable_hub(tmp_path):
-    """A hub of its own, so that restarting it leaves the session's hub alone."""
-    port = free_port()
-    platform = TestPlatform(f"http://localhost:{port}").start()
-    environ = {
-        "MYDOCKER_LTI11_CONSUMERS": f"{LTI11_KEY}:{LTI11_SECRET}",
-        "MYDOCKER_LTI13_PLATFORMS": json.dumps([platform.registration]),
-    }
-    hub = Hub(str(tmp_path), port, environ, ENVIRONMENTS)
-    hub.platform = platform
-    hub.start()
-    yield hub
-    hub.stop()
-    platform.stop()
+from lti_platform import INSTRUCTOR, launch
 
 
 def restart(hub):
@@ -35,8 +13,8 @@ def restart(hub):
     hub.start()
 
 
-def test_an_lti11_launch_replayed_after_a_restart_is_refused(restartable_hub):
-    hub = restartable_hub
+def test_an_lti11_launch_replayed_after_a_restart_is_refused(own_hub):
+    hub = own_hub
     data = ToolConsumer(
         consumer_key=LTI11_KEY,
         consumer_secret=LTI11_SECRET,
@@ -57,8 +35,8 @@ def test_an_lti11_launch_replayed_after_a_restart_is_refused(restartable_hub):
     assert "already used" in replay.text
 
 
-def test_a_picker_opened_before_a_restart_is_submitted_after_it(restartable_hub):
-    hub = restartable_hub
+def test_a_picker_opened_before_a_restart_is_submitted_after_it(own_hub):
+    hub = own_hub
     session = requests.Session()
     url = hub.platform.prepare("teacher-r", [INSTRUCTOR], deep_linking=True)
     picker = launch(session, hub.platform, url)

@@ -12,16 +12,7 @@ from mydocker_hub.auth.local import LocalAccounts
 from mydocker_hub.auth.login_limits import FailureCounter, LoginLimits
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
-def test_a_name_is_refused_after_five_failures_until_the_oldest_leaves_the_window():
-    clock = Clock()
+def test_a_name_is_refused_after_five_failures_until_the_oldest_leaves_the_window(clock):
     limits = LoginLimits(per_name=5, per_address=20, window=300, clock=clock)
     for _ in range(4):
         limits.failed("prof", "10.0.0.1")
@@ -37,8 +28,7 @@ def test_a_name_is_refused_after_five_failures_until_the_oldest_leaves_the_windo
     assert limits.retry_after("prof", "10.0.0.1") == 0
 
 
-def test_an_address_is_refused_after_twenty_failures_whatever_the_names():
-    clock = Clock()
+def test_an_address_is_refused_after_twenty_failures_whatever_the_names(clock):
     limits = LoginLimits(per_name=5, per_address=20, window=300, clock=clock)
     for i in range(20):
         limits.failed(f"name-{i}", "10.0.0.9")
@@ -46,8 +36,7 @@ def test_an_address_is_refused_after_twenty_failures_whatever_the_names():
     assert limits.retry_after("someone-new", "10.0.0.10") == 0
 
 
-def test_a_success_clears_the_name_but_not_the_address():
-    clock = Clock()
+def test_a_success_clears_the_name_but_not_the_address(clock):
     limits = LoginLimits(per_name=2, per_address=3, window=300, clock=clock)
     limits.failed("prof", "a")
     limits.succeeded("prof")
@@ -58,8 +47,8 @@ def test_a_success_clears_the_name_but_not_the_address():
     assert limits.retry_after("other", "a") > 0
 
 
-def test_the_counter_keeps_a_bounded_number_of_keys():
-    counter = FailureCounter(limit=5, window=300, max_keys=100, clock=Clock())
+def test_the_counter_keeps_a_bounded_number_of_keys(clock):
+    counter = FailureCounter(limit=5, window=300, max_keys=100, clock=clock)
     for i in range(1000):
         counter.fail(f"random-{i}")
     assert len(counter._failures) == 100

@@ -6,14 +6,6 @@ from mydocker_hub.auth.nonces import DatabaseNonceStore
 from mydocker_hub.auth.pending import DatabasePendingChoices
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1_700_000_000.0
-
-    def __call__(self):
-        return self.now
-
-
 def test_a_nonce_used_before_a_restart_is_still_refused_after_it():
     assert DatabaseNonceStore("lti11", ttl=600).use(["moodle", "n1"])
     # a new store, as after a restart of the hub
@@ -22,8 +14,7 @@ def test_a_nonce_used_before_a_restart_is_still_refused_after_it():
     assert DatabaseNonceStore("lti13", ttl=600).use(["moodle", "n1"])
 
 
-def test_nonces_expire_by_time():
-    clock = Clock()
+def test_nonces_expire_by_time(clock):
     store = DatabaseNonceStore("lti11", ttl=60, clock=clock)
     assert store.use("a")
     clock.now += 30
@@ -33,8 +24,7 @@ def test_nonces_expire_by_time():
     assert len(store) == 1
 
 
-def test_nonces_are_bounded_oldest_dropped_first():
-    clock = Clock()
+def test_nonces_are_bounded_oldest_dropped_first(clock):
     store = DatabaseNonceStore("lti13", size=3, ttl=600, clock=clock)
     for nonce in "abcde":
         assert store.use(nonce)
@@ -55,8 +45,7 @@ def test_a_pending_choice_survives_a_restart_and_is_used_once():
     assert again.pop(request_id, "prof", "deep_link") is None
 
 
-def test_pending_choices_expire_and_are_bounded():
-    clock = Clock()
+def test_pending_choices_expire_and_are_bounded(clock):
     pending = DatabasePendingChoices(ttl=60, max_pending=2, clock=clock)
     late = pending.add("prof", "activity", "lti11:moodle:r1")
     clock.now += 61

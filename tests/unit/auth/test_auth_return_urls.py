@@ -1,8 +1,11 @@
 """The LMS's deep_link_return_url becomes a form action only when it is https (or local http)."""
 
+import base64
+
 import pytest
 
 from mydocker_hub.auth.errors import LoginRefused
+from mydocker_hub.auth.lti13_handlers import decode_state, encode_state
 from mydocker_hub.auth.redirects import checked_return_url
 
 
@@ -55,3 +58,11 @@ def test_refused_return_urls_say_what_to_do(url):
     assert refused.value.status_code == 400
     assert "https" in refused.value.jupyterhub_message
     assert "administrateur" in refused.value.jupyterhub_message
+
+
+def test_a_launch_state_carries_its_destination_and_nothing_else_is_read_from_it():
+    state = encode_state("/hub/home")
+    assert decode_state(state)["next_url"] == "/hub/home"
+    assert decode_state(encode_state("/hub/home")) != decode_state(state)  # a new id each time
+    assert decode_state("not base64 json!") == {}
+    assert decode_state(base64.urlsafe_b64encode(b"[1, 2]").decode()) == {}
