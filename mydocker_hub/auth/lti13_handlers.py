@@ -9,8 +9,8 @@
 
 The nonce is ltiauthenticator's; the state is a random id plus the path to go to
 after the launch (only a path on this hub, taken quietly from ``target_link_uri``).
-Their cookies are named after the launch's state: two launches under way in one browser (two activities on one
-course page) each find their own. Everything else is checked by
+Their cookies are named after the launch's state: two launches under way in one
+browser (two activities on one course page) each find their own. Everything else is checked by
 `mydocker_hub.auth.lti13.LTI13Launches`. Database calls (nonces, pending choices,
 activity links) and RSA work (the tool's keys) run in threads.
 """
