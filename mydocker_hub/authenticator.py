@@ -15,7 +15,7 @@ groups (``teachers`` / ``students``), roles and admin flag, on every login.
 
 import asyncio
 
-from jupyterhub import scopes
+from jupyterhub import orm, scopes
 from jupyterhub.auth import Authenticator
 from jupyterhub.utils import url_path_join
 from traitlets import Instance, Type, default
@@ -207,7 +207,10 @@ class MyDockerAuthenticator(Authenticator):
         )
         kind = self.role_mapping.kind(name, identity)
         kept_groups, kept_roles = self.hand_granted(existing)
-        groups, roles = groups_and_roles(kind, effective_admin, kept_groups, kept_roles)
+        user_role = self.role_definition(handler.db, "user")
+        groups, roles = groups_and_roles(
+            kind, effective_admin, kept_groups, kept_roles, user_role=user_role
+        )
         self.log.info(
             "Login of %s through %s (%s) as %s%s",
             name,
@@ -233,6 +236,14 @@ class MyDockerAuthenticator(Authenticator):
             self.links.record_admin_grant(name, False)
             return False
         return None
+
+    @staticmethod
+    def role_definition(db, name):
+        """The role `name` as the hub defines it now, or None."""
+        role = orm.Role.find(db, name)
+        if role is None:
+            return None
+        return {"name": role.name, "description": role.description, "scopes": list(role.scopes)}
 
     @staticmethod
     def hand_granted(user):

@@ -264,19 +264,21 @@ def default_role(name):
     return next(dict(role) for role in get_default_roles() if role["name"] == name)
 
 
-def groups_and_roles(kind, admin, kept_groups=(), kept_roles=()):
+def groups_and_roles(kind, admin, kept_groups=(), kept_roles=(), user_role=None):
     """The groups and roles of a user after a login.
 
     `kept_groups` and `kept_roles` (role dicts) are the ones an admin granted
     by hand: a login never removes them. ``teachers`` / ``students`` and the
     ``teacher`` role follow the login. Every role is given whole, with its
-    scopes: JupyterHub (re)defines the roles a login names from these dicts.
+    scopes: JupyterHub (re)defines the roles a login names from these dicts,
+    so `user_role` is the ``user`` role as the hub defines it now (with
+    ``JupyterHub.extra_user_scopes``), JupyterHub's default when not given.
     """
     if admin:
         kind = TEACHER
     group = TEACHERS_GROUP if kind == TEACHER else STUDENTS_GROUP
     groups = sorted({group} | (set(kept_groups) - MANAGED_GROUPS))
-    roles = [default_role("user")]
+    roles = [dict(user_role or default_role("user"))]
     if admin:
         roles.append(default_role("admin"))
     if kind == TEACHER:
