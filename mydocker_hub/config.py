@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import __version__
 from .environments import Environment
+from .portal import service as portal
 
 ADMIN_SERVICE = "mydocker-admin"
 
@@ -160,6 +161,8 @@ def apply(c, settings, admin_token):
     c.JupyterHub.concurrent_spawn_limit = 0
     c.JupyterHub.services = services(settings, admin_token)
     c.JupyterHub.load_roles = roles(settings)
+    # The portal runs beside the hub, in its container; the proxy reaches it there.
+    portal.apply(c, "127.0.0.1", settings.database_url)
 
     c.Spawner.start_timeout = 180
     c.Spawner.http_timeout = 120

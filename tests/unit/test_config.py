@@ -22,7 +22,11 @@ def test_defaults_serve_a_small_deployment():
     [environment] = c.StaticEnvironmentCatalog.environments
     assert environment["image"].startswith("mydocker/jupyterlab:")
     assert c.SwarmCourseSpawner.catalog_class.endswith(".DatabaseEnvironmentCatalog")
-    assert {s["name"] for s in c.JupyterHub.services} == {"mydocker-admin", "idle-culler"}
+    assert {s["name"] for s in c.JupyterHub.services} == {
+        "mydocker-admin",
+        "idle-culler",
+        "mydocker",
+    }
 
 
 def test_multi_node_settings_come_from_the_environment():
@@ -43,7 +47,7 @@ def test_multi_node_settings_come_from_the_environment():
         "o": "addr=10.0.0.5",
         "device": ":/export/homes",
     }
-    assert [s["name"] for s in c.JupyterHub.services] == ["mydocker-admin"]
+    assert [s["name"] for s in c.JupyterHub.services] == ["mydocker-admin", "mydocker"]
 
 
 def test_bad_volume_options_name_the_variable():

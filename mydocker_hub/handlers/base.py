@@ -1,0 +1,160 @@
+"""What every page of the portal shares: the user (from the hub), language, rendering, errors.
+
+A handler reads the current user with `HubOAuthenticated` (the hub's OAuth
+login, no second password), renders a template that extends JupyterHub's
+``page.html`` with `render_page`, and reports what went wrong by raising
+`PortalError` with a message key of `mydocker_hub.portal.i18n`: the reader then
+sees one clear sentence in their language and a way back, never a traceback.
+"""
+
+import json
+from urllib.parse import quote
+
+from jupyterhub.services.auth import HubOAuthenticated
+from tornado import web
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+
+from ..portal import i18n
+
+
+class PortalError(web.HTTPError):
+    """An error shown to the reader as the message `key`, in their language."""
+
+    def __init__(self, status_code, key, **values):
+        super().__init__(status_code, f"{key} {values}" if values else key)
+        self.key = key
+        self.values = values
+
+
+class HubAPIError(Exception):
+    """The hub's REST API answered with an error (or did not answer)."""
+
+    def __init__(self, status_code, message):
+        super().__init__(f"{status_code}: {message}")
+        self.status_code = status_code
+
+
+class BaseHandler(HubOAuthenticated, web.RequestHandler):
+    """The portal's handlers: `current_user` is the hub's user model (name, groups, scopes)."""
+
+    is_admin = False  # set by a handler that read the user's model from the hub
+
+    @property
+    def catalog(self):
+        return self.settings["mydocker_catalog"]
+
+    @property
+    def urls(self):
+        """``base_url`` (``/``), ``hub_prefix`` (``/hub/``) and ``portal`` (this service)."""
+        return self.settings["mydocker_urls"]
+
+    @property
+    def lang(self):
+        if not hasattr(self, "_lang"):
+            self._lang = i18n.choose_language(
+                self.get_cookie(i18n.LANGUAGE_COOKIE),
+                self.request.headers.get("Accept-Language"),
+            )
+        return self._lang
+
+    def set_default_headers(self):
+        self.set_header("Vary", "Accept-Language, Cookie")
+        for name, value in self.settings.get("mydocker_headers", {}).items():
+            self.set_header(name, value)
+
+    # The hub's REST API
+
+    async def hub_api(self, method, path, *, token=None, body=None):
+        """Call the hub's REST API with `token` (the portal's own by default); the JSON answer."""
+        request = HTTPRequest(
+            self.hub_auth.api_url + path,
+            method=method,
+            headers={
+                "Authorization": f"token {token or self.hub_auth.api_token}",
+                "Content-Type": "application/json",
+            },
+            body=None if body is None else json.dumps(body),
+            allow_nonstandard_methods=True,
+            request_timeout=20,
+        )
+        try:
+            response = await AsyncHTTPClient().fetch(request)
+        except HTTPClientError as e:
+            raise HubAPIError(e.code, e.message) from None
+        except OSError as e:
+            raise HubAPIError(599, str(e)) from None
+        return json.loads(response.body) if response.body else None
+
+    async def user_model(self, name):
+        """The hub's model of user `name`, servers included (the portal's token)."""
+        return await self.hub_api("GET", f"/users/{quote(name, safe='')}")
+
+    # Pages
+
+    def template_namespace(self):
+        """What JupyterHub's ``page.html`` expects, plus the language and the portal's URLs."""
+        user = self.current_user
+        hub_prefix = self.urls["hub_prefix"]
+        translate = i18n.translator(self.lang)
+        page_user = None
+        if user:
+            # the same escaping as the hub's User.json_escaped_name, safe inside <script>
+            escaped = json.dumps(user["name"])[1:-1].replace("<", "\\u003c")
+            page_user = {"name": user["name"], "json_escaped_name": escaped}
+        return {
+            "base_url": hub_prefix,
+            "prefix": self.urls["base_url"],
+            "portal_url": self.urls["portal"],
+            "user": page_user,
+            "login_url": f"{hub_prefix}login",
+            "logout_url": f"{hub_prefix}logout",
+            "static_url": self.hub_static_url,
+            "version_hash": "",
+            "no_spawner_check": True,
+            "services": [],
+            # page.html shows the hub's Admin link for this scope
+            "parsed_scopes": {"admin-ui"} if self.is_admin else set(),
+            "xsrf": self.xsrf_token.decode("ascii"),
+            "xsrf_token": self.xsrf_token.decode("ascii"),
+            "lang": self.lang,
+            "other_lang": i18n.other_language(self.lang),
+            "_": translate,
+        }
+
+    def hub_static_url(self, path, include_version=True):
+        return f"{self.urls['hub_prefix']}static/{path}"
+
+    def render_page(self, name, **values):
+        namespace = self.template_namespace()
+        namespace.update(values)
+        html = self.settings["mydocker_jinja"].get_template(name).render(**namespace)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(html)
+
+    def write_error(self, status_code, **kwargs):
+        """One clear message in the reader's language and a way back; never a traceback."""
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        translate = i18n.translator(self.lang)
+        if isinstance(error, PortalError):
+            message = translate(error.key, **error.values)
+        elif isinstance(error, HubAPIError):
+            message = translate("error_hub")
+        else:
+            key = f"error_{status_code}"
+            message = translate(key if key in i18n.MESSAGES[self.lang] else "error_500")
+        try:
+            self.render_page("mydocker-error.html", status_code=status_code, message=message)
+        except Exception:
+            self.log.exception("Could not render the error page")
+            self.finish(message)
+
+    @property
+    def log(self):
+        return self.settings["mydocker_log"]
+
+
+class NotFoundHandler(BaseHandler):
+    """Any other path under the portal: the portal's 404 page, not Tornado's."""
+
+    def prepare(self):
+        raise PortalError(404, "error_404")

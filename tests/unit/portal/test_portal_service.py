@@ -1,0 +1,65 @@
+"""The portal's service definition, roles and hub settings, as exact dicts."""
+
+import sys
+
+from traitlets.config import Config
+
+from mydocker_hub import config
+from mydocker_hub.portal import service
+
+
+def test_service_definition():
+    assert service.service("mydocker-hub", "postgresql://hub@db/hub") == {
+        "name": "mydocker",
+        "url": "http://mydocker-hub:10101",
+        "command": [sys.executable, "-m", "mydocker_hub.portal"],
+        "environment": {"MYDOCKER_DB_URL": "postgresql://hub@db/hub"},
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": ["delete:servers!user"],
+        "display": True,
+    }
+
+
+def test_the_portal_token_only_reads():
+    assert service.roles() == [
+        {
+            "name": "mydocker-portal",
+            "description": "The portal's own token: read users and the state of their servers.",
+            "scopes": ["list:users", "read:users", "read:servers"],
+            "services": ["mydocker"],
+        }
+    ]
+
+
+def test_hub_settings():
+    assert service.hub_settings() == {
+        "extra_user_scopes": {"access:services!service=mydocker"},
+        "default_url": "/services/mydocker/",
+    }
+    assert service.hub_settings("/jh/")["default_url"] == "/jh/services/mydocker/"
+
+
+def test_apply_adds_to_what_the_config_has():
+    c = Config()
+    c.JupyterHub.services = [{"name": "other", "api_token": "t"}]
+    c.JupyterHub.load_roles = [{"name": "admin", "services": ["other"]}]
+    c.JupyterHub.extra_user_scopes = {"access:services!service=other"}
+    service.apply(c, "hub", "sqlite:///x.sqlite", port=9999)
+    assert [s["name"] for s in c.JupyterHub.services] == ["other", "mydocker"]
+    assert c.JupyterHub.services[1]["url"] == "http://hub:9999"
+    assert [r["name"] for r in c.JupyterHub.load_roles] == ["admin", "mydocker-portal"]
+    assert c.JupyterHub.extra_user_scopes == {
+        "access:services!service=other",
+        "access:services!service=mydocker",
+    }
+    assert c.JupyterHub.default_url == "/services/mydocker/"
+
+
+def test_the_platform_serves_the_portal_beside_the_hub():
+    c = Config()
+    settings = config.settings_from_env({"MYDOCKER_DATA_DIR": "/data"})
+    config.apply(c, settings, "secret")
+    [portal] = [s for s in c.JupyterHub.services if s["name"] == "mydocker"]
+    assert portal["url"] == "http://127.0.0.1:10101"
+    assert portal["environment"] == {"MYDOCKER_DB_URL": "sqlite:////data/jupyterhub.sqlite"}
+    assert c.JupyterHub.default_url == "/services/mydocker/"
