@@ -274,7 +274,7 @@ class MyDockerAuthenticator(Authenticator):
         if not name and identity.activity:
             name = await asyncio.to_thread(self.links.environment_of_activity, identity.activity)
         if name:
-            environment = self.catalog.get(name)
+            environment = await asyncio.to_thread(self.catalog.get, name)
             if environment is None:
                 raise LoginRefused(
                     404,
@@ -287,7 +287,11 @@ class MyDockerAuthenticator(Authenticator):
                 await asyncio.to_thread(self.check_activity_may_enrol, environment, user, identity)
             await asyncio.to_thread(self.catalog.enrol, environment.name, user.name)
             return environment_url(handler.hub.base_url, user.name, environment.name)
-        if identity.activity and self.is_teacher(user) and self.linkable_environments(user):
+        if (
+            identity.activity
+            and self.is_teacher(user)
+            and await asyncio.to_thread(self.linkable_environments, user)
+        ):
             request_id = await asyncio.to_thread(
                 self.pending_choices.add, user.name, "activity", identity.activity
             )

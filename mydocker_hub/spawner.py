@@ -375,7 +375,8 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
                 reason="options",
             )
         name = self.environment_name
-        environment = self.catalog.get(name)
+        # The catalog may read the database: never on the hub's event loop.
+        environment = await asyncio.to_thread(self.catalog.get, name)
         if environment is None:
             raise SpawnError(
                 f"There is no environment called “{name}”.", reason="environment", status_code=404

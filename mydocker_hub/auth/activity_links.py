@@ -44,7 +44,7 @@ class ActivityLinkHandler(BaseHandler):
             raise self._expired()
         html = await self.render_template(
             "mydocker-deep-linking.html",
-            environments=self.authenticator.linkable_environments(user),
+            environments=await asyncio.to_thread(self.authenticator.linkable_environments, user),
             request_id=request_id,
             action=url_path_join(self.hub.base_url, "lti/link"),
             multiple=False,
@@ -62,7 +62,10 @@ class ActivityLinkHandler(BaseHandler):
         )
         if activity is None:
             raise self._expired()
-        allowed = {env.name for env in self.authenticator.linkable_environments(user)}
+        allowed = {
+            env.name
+            for env in await asyncio.to_thread(self.authenticator.linkable_environments, user)
+        }
         chosen = self.get_body_argument("environment", "")
         if chosen not in allowed:
             self.redirect(url_path_join(self.hub.base_url, "home"))

@@ -211,7 +211,7 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
             )
         settings = claims[DEEP_LINKING_SETTINGS]
         return_url = checked_return_url(settings["deep_link_return_url"], self.request.host)
-        environments = self.authenticator.linkable_environments(user)
+        environments = await asyncio.to_thread(self.authenticator.linkable_environments, user)
         # Serialisable, to survive a restart: the platform is found again by its ids.
         pending = {"issuer": platform.issuer, "client_id": platform.client_id, "claims": claims}
         request_id = await asyncio.to_thread(
@@ -253,7 +253,10 @@ class DeepLinkingResponseHandler(BaseHandler):
         return_url = checked_return_url(
             claims[DEEP_LINKING_SETTINGS]["deep_link_return_url"], self.request.host
         )
-        allowed = {env.name: env for env in self.authenticator.linkable_environments(user)}
+        allowed = {
+            env.name: env
+            for env in await asyncio.to_thread(self.authenticator.linkable_environments, user)
+        }
         chosen = [allowed[n] for n in self.get_body_arguments("environment") if n in allowed]
         launch_url = _browser_url(self, url_path_join(self.hub.base_url, "home"))
         items = [
