@@ -3,9 +3,8 @@
 import re
 
 import requests
-from conftest import LTI11_KEY, LTI11_SECRET
-from lti import ToolConsumer
 from lti_platform import INSTRUCTOR, LEARNER, launch
+from test_hub_lti11 import consumer
 
 from mydocker_hub import accounts, db
 
@@ -22,19 +21,8 @@ def test_normal_logins_of_every_kind_leave_no_warning(own_hub):
     xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
     form = {"username": "prof-quiet", "password": "quiet-password-1", "_xsrf": xsrf}
     assert session.post(f"{hub.url}/hub/login", data=form, allow_redirects=False).status_code == 302
-    lti11 = ToolConsumer(
-        consumer_key=LTI11_KEY,
-        consumer_secret=LTI11_SECRET,
-        launch_url=f"{hub.url}/hub/lti/launch",
-        params={
-            "lti_message_type": "basic-lti-launch-request",
-            "lti_version": "LTI-1p0",
-            "resource_link_id": "quiet-1",
-            "context_id": "course-quiet",
-            "user_id": "s-quiet",
-            "roles": "Learner",
-        },
-    ).generate_launch_data()
+    lti11 = consumer(hub, "s-quiet", "Learner", resource_link_id="quiet-1")
+    lti11 = lti11.generate_launch_data()
     response = requests.post(f"{hub.url}/hub/lti/launch", data=lti11, allow_redirects=False)
     assert response.status_code == 302
     for user, role in (("t-quiet", INSTRUCTOR), ("s-quiet-13", LEARNER)):

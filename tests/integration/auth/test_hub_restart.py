@@ -3,9 +3,8 @@
 import re
 
 import requests
-from conftest import LTI11_KEY, LTI11_SECRET
-from lti import ToolConsumer
 from lti_platform import INSTRUCTOR, launch
+from test_hub_lti11 import consumer
 
 
 def restart(hub):
@@ -15,18 +14,8 @@ def restart(hub):
 
 def test_an_lti11_launch_replayed_after_a_restart_is_refused(own_hub):
     hub = own_hub
-    data = ToolConsumer(
-        consumer_key=LTI11_KEY,
-        consumer_secret=LTI11_SECRET,
-        launch_url=f"{hub.url}/hub/lti/launch",
-        params={
-            "lti_message_type": "basic-lti-launch-request",
-            "lti_version": "LTI-1p0",
-            "resource_link_id": "activity-r",
-            "user_id": "captured",
-            "roles": "Learner",
-        },
-    ).generate_launch_data()
+    data = consumer(hub, "captured", "Learner", resource_link_id="activity-r")
+    data = data.generate_launch_data()
     url = f"{hub.url}/hub/lti/launch"
     assert requests.post(url, data=data, allow_redirects=False).status_code == 302
     restart(hub)
