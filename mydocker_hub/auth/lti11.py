@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from ltiauthenticator.lti11.handlers import LTI11AuthenticateHandler
 from oauthlib.oauth1.rfc5849 import signature
-from traitlets import CaselessStrEnum, Dict, Integer, Set, Unicode, validate
+from traitlets import CaselessStrEnum, Dict, Instance, Integer, Set, Unicode, default, validate
 from traitlets.config import LoggingConfigurable
 
 from .errors import LoginRefused, clock_skew_message
@@ -145,20 +145,16 @@ class LTI11Launches(LoggingConfigurable):
             raise ValueError("LTI11Launches.nonce_store_size must be at least 1")
         return proposal.value
 
-    _nonces = None
+    nonces = Instance(
+        DatabaseNonceStore,
+        help="The launch nonces already used (database calls: `validate` runs in a thread).",
+    )
 
-    @property
-    def nonces(self):
-        """The nonces already used; a database call: `validate` runs in a thread."""
-        if self._nonces is None:
-            self._nonces = DatabaseNonceStore(
-                "lti11", size=self.nonce_store_size, ttl=2 * self.timestamp_window
-            )
-        return self._nonces
-
-    @nonces.setter
-    def nonces(self, store):
-        self._nonces = store
+    @default("nonces")
+    def _default_nonces(self):
+        return DatabaseNonceStore(
+            "lti11", size=self.nonce_store_size, ttl=2 * self.timestamp_window
+        )
 
     @property
     def enabled(self):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlparse
 
 import jwt
-from traitlets import Integer, List, Unicode, default, validate
+from traitlets import Instance, Integer, List, Unicode, default, validate
 from traitlets.config import LoggingConfigurable
 
 from .errors import LoginRefused, clock_skew_message
@@ -316,23 +316,18 @@ class LTI13Launches(LoggingConfigurable):
             raise ValueError("LTI13Launches.nonce_store_size must be at least 1")
         return proposal.value
 
-    _nonces = None
     _tool_keys = None
 
-    @property
-    def nonces(self):
-        """The nonces already used; a database call: `use_nonce` runs in a thread."""
-        if self._nonces is None:
-            self._nonces = DatabaseNonceStore(
-                "lti13",
-                size=self.nonce_store_size,
-                ttl=self.max_age + 2 * self.time_leeway + 60,
-            )
-        return self._nonces
+    nonces = Instance(
+        DatabaseNonceStore,
+        help="The id_token nonces already used (database calls: made in a thread).",
+    )
 
-    @nonces.setter
-    def nonces(self, store):
-        self._nonces = store
+    @default("nonces")
+    def _default_nonces(self):
+        return DatabaseNonceStore(
+            "lti13", size=self.nonce_store_size, ttl=self.max_age + 2 * self.time_leeway + 60
+        )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
