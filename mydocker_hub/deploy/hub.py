@@ -189,14 +189,23 @@ def ensure(client, instance, root, say):
     return container
 
 
-def start(container, attempts=3):
-    """Start the hub's container; attaching to a new overlay network can time out once."""
+# What Docker answers, for a while, when this machine's copy of an attachable overlay
+# network is new, or was dropped as its last container left (a hub being replaced).
+PASSING_NETWORK_ERRORS = ("attaching to network failed", "not found")
+
+
+def start(container, attempts=5):
+    """Start the hub's container, again while the overlay network settles on this machine."""
     for attempt in range(1, attempts + 1):
         try:
             container.start()
             return
         except APIError as e:
-            if "attaching to network failed" not in str(e.explanation) or attempt == attempts:
+            explanation = str(e.explanation)
+            passing = "network" in explanation and any(
+                error in explanation for error in PASSING_NETWORK_ERRORS
+            )
+            if not passing or attempt == attempts:
                 raise DeployError(f"could not start the hub: {e.explanation}") from None
             time.sleep(2)
 
