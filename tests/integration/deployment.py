@@ -120,13 +120,20 @@ def remove_everything(prefix):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1)
-    for network in client.networks.list(names=[prefix]):
-        try:
-            network.remove()
-        except APIError:
-            pass
+    network_deadline = time.monotonic() + 20
+    error = "its removal did not end"
     while client.networks.list(names=[prefix]):  # removal of an overlay takes a moment
-        assert time.monotonic() < deadline, f"network {prefix} is still there"
+        for network in client.networks.list(names=[prefix]):
+            try:
+                network.remove()
+            except APIError as e:
+                error = e.explanation
+        if time.monotonic() > network_deadline:
+            # Docker may keep a removed container's attachment to an attachable overlay
+            # ("in use by task ..."). The network is only reused by the next `up` (same
+            # name and subnet): say so, and go on.
+            print(f"(network {prefix} could not be removed: {error})", file=sys.stderr)
+            break
         time.sleep(0.5)
 
 
