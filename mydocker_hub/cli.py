@@ -109,9 +109,35 @@ def cmd_status(args):
     print(f"swarm:    {swarm_state}")
     services = user_services(client, instance)
     print(f"servers:  {len(services)}")
-    for service in services:
-        print(f"  {service.name}")
+    if services:
+        rows = sorted(server_row(s, instance.prefix) for s in services)
+        print(columns([("USER", "ENVIRONMENT", "SERVER", "SERVICE"), *rows], indent="  "))
     return 0 if state == "running" else 3
+
+
+def server_row(service, prefix):
+    """(user, environment, server, service name) of a server's service, readable.
+
+    From the labels the spawner gives each service (`swarm.specs.labels`); a
+    service without them is read from its name (`names.service_name`). The
+    default server, which has no name, shows as ``(default)``.
+    """
+    labels = service.attrs["Spec"].get("Labels") or {}
+    user_part, _, server_part = service.name.removeprefix(f"{prefix}-").partition("--")
+    user = labels.get("mydocker.user", names.unescape_name(user_part))
+    server = labels.get("mydocker.server", names.unescape_name(server_part))
+    environment = labels.get("mydocker.environment", server or "?")
+    return user, environment, server or "(default)", service.name
+
+
+def columns(rows, indent=""):
+    """`rows` of text as left-aligned columns, two spaces apart."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        indent
+        + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def cmd_logs(args):

@@ -22,7 +22,7 @@ from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, 
 
 from . import sessions
 from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
-from .swarm import disk, messages, names, passwd, specs
+from .swarm import activity, disk, messages, names, passwd, specs
 from .swarm.estimate import StartDurations, queue_message
 from .swarm.passwd import runs_as_root
 from .swarm.pulls import SharedPulls, pull_image
@@ -215,6 +215,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
     _pulls = SharedPulls()
     _start_durations = StartDurations()
     _image_passwds = {}  # image id -> its /etc/passwd
+    task_node = ""  # where the task of the current start was placed (for the activity log)
 
     @default("pull_policy")
     def _default_pull_policy(self):
@@ -436,6 +437,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
 
     # ---- lifecycle ---------------------------------------------------------
 
+    @activity.logs_start
     async def start(self):
         self._reset_progress()
         environment = await self.resolve_environment()
@@ -681,7 +683,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
                 status = task["Status"]
                 state = status["State"]
                 if state != last_state:
-                    node = await self._node_name(task.get("NodeID"))
+                    node = self.task_node = await self._node_name(task.get("NodeID"))
                     where = f" on {node}" if node else ""
                     self._report(TASK_PROGRESS.get(state, 60), f"Task {state}{where}")
                     last_state = state
@@ -809,6 +811,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             return None
         return task["Status"].get("ContainerStatus", {}).get("ExitCode", 1) or 1
 
+    @activity.logs_stop
     async def stop(self, now=False):
         self.log.info(
             "Stopping service %s (id %s) of %s",
@@ -838,6 +841,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             handle.cancel()
             self._stop_handle = None
 
+    @activity.ends_session
     async def _stop_at_session_end(self):
         self.log.info("Session over: stopping %s", self._log_name)
         await self.user.stop(self.name)

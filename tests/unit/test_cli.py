@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -74,3 +75,54 @@ def test_daemon_config_hardens_a_new_daemon_and_respects_an_existing_one(tmp_pat
     engine.write_daemon_config(said.append, str(path))
     assert json.loads(path.read_text()) == {"log-driver": "journald"}
     assert "user containers will lack it" in said[-1]
+
+
+def fake_service(name, labels=None):
+    return SimpleNamespace(name=name, attrs={"Spec": {"Labels": labels or {}}})
+
+
+def test_status_shows_users_and_environments_in_readable_columns(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MYDOCKER_PREFIX", raising=False)
+    services = [
+        fake_service(
+            "mydocker-ux-2Dlti-2Dstudent-40moodle--python-2Dl1",
+            {
+                "mydocker.instance": "mydocker",
+                "mydocker.user": "ux-lti-student@moodle",
+                "mydocker.server": "python-l1",
+                "mydocker.environment": "python-l1",
+            },
+        ),
+        fake_service(
+            "mydocker-bob",
+            {"mydocker.instance": "mydocker", "mydocker.user": "bob", "mydocker.server": ""}
+            | {"mydocker.environment": "jupyterlab"},
+        ),
+        fake_service("mydocker2-eve", {"mydocker.instance": "mydocker2", "mydocker.user": "eve"}),
+    ]
+    client = SimpleNamespace(
+        containers=SimpleNamespace(get=lambda name: SimpleNamespace(status="running")),
+        info=lambda: {"Swarm": {"LocalNodeState": "active"}},
+        services=SimpleNamespace(list=lambda filters: services),
+    )
+    monkeypatch.setattr(cli.engine, "require", lambda: client)
+    assert cli.main(["status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2:] == [
+        "servers:  2",
+        "  USER                   ENVIRONMENT  SERVER     SERVICE",
+        "  bob                    jupyterlab   (default)  mydocker-bob",
+        "  ux-lti-student@moodle  python-l1    python-l1  "
+        "mydocker-ux-2Dlti-2Dstudent-40moodle--python-2Dl1",
+    ]
+
+
+def test_a_service_without_names_in_its_labels_is_read_from_its_name():
+    service = fake_service("mydocker-ux-2Dlti-40moodle--python-2Dl1", {"mydocker.instance": "x"})
+    assert cli.server_row(service, "mydocker") == (
+        "ux-lti@moodle",
+        "python-l1",
+        "python-l1",
+        "mydocker-ux-2Dlti-40moodle--python-2Dl1",
+    )
