@@ -7,6 +7,7 @@ login, no second password), renders a template that extends JupyterHub's
 sees one clear sentence in their language and a way back, never a traceback.
 """
 
+import asyncio
 import json
 from urllib.parse import quote
 
@@ -14,16 +15,11 @@ from jupyterhub.services.auth import HubOAuthenticated
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from ..portal import i18n
-
-
-class PortalError(web.HTTPError):
-    """An error shown to the reader as the message `key`, in their language."""
-
-    def __init__(self, status_code, key, **values):
-        super().__init__(status_code, f"{key} {values}" if values else key)
-        self.key = key
-        self.values = values
+from .. import db
+from ..portal import i18n, store
+from ..portal.capacity import COMPUTE_LABEL
+from ..portal.errors import PortalError
+from ..portal.permissions import Reader
 
 
 class HubAPIError(Exception):
@@ -89,6 +85,48 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         """The hub's model of user `name`, servers included (the portal's token)."""
         return await self.hub_api("GET", f"/users/{quote(name, safe='')}")
 
+    async def get_reader(self):
+        """The `Reader` behind this request: its roles as the hub knows them now.
+
+        A request with an API token (a script) acts as a teacher or an admin
+        only if the token itself carries those scopes: a token made for less
+        does no more.
+        """
+        if getattr(self, "_reader", None) is None:
+            name = self.current_user["name"]
+            try:
+                model = await self.user_model(name)
+            except HubAPIError as e:
+                self.log.warning("Could not read user %s from the hub: %s", name, e)
+                raise PortalError(502, "error_hub") from None
+            token_scopes = None
+            if getattr(self, "_token_authenticated", False):
+                token_scopes = set(self.current_user.get("scopes") or ())
+            self._reader = Reader.from_model(model, token_scopes=token_scopes)
+            self._user_model = model
+            self.is_admin = self._reader.admin
+        return self._reader
+
+    async def image_choices(self, reader, current=""):
+        """The images `reader` may give an environment (and its `current` one, kept)."""
+        standard = self.settings["mydocker_standard_images"]
+        images = await self.in_db(store.usable_images, reader, standard)
+        return images + [current] if current and current not in images else images
+
+    async def compute_types(self):
+        """The compute types the Swarm's nodes offer (their ``mydocker.compute`` labels)."""
+        nodes = await self.settings["mydocker_nodes"]()
+        return sorted({n.labels.get(COMPUTE_LABEL) for n in nodes} - {None, ""})
+
+    async def in_db(self, function, *args, **kwargs):
+        """``function(session, *args, **kwargs)`` in one transaction, in a thread."""
+
+        def run():
+            with db.session() as session:
+                return function(session, *args, **kwargs)
+
+        return await asyncio.to_thread(run)
+
     # Pages
 
     def template_namespace(self):
@@ -114,12 +152,31 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             "services": [],
             # page.html shows the hub's Admin link for this scope
             "parsed_scopes": {"admin-ui"} if self.is_admin else set(),
+            "is_teacher": bool(getattr(self, "_reader", None) and self._reader.may_create),
+            "slot": self.slot,
+            "display_names": {},
             "xsrf": self.xsrf_token.decode("ascii"),
             "xsrf_token": self.xsrf_token.decode("ascii"),
             "lang": self.lang,
             "other_lang": i18n.other_language(self.lang),
             "_": translate,
         }
+
+    def slot(self, session):
+        """A session's slot in its own time zone, in the reader's language.
+
+        `session` is a `mydocker_hub.sessions.Session` or a session as
+        `mydocker_hub.portal.store.session_view` shows it.
+        """
+        if isinstance(session, dict):
+            start, end, zone = session["start"], session["end"], session["timezone"]
+        else:
+            start, end, zone = (
+                session.local(session.start),
+                session.local(session.end),
+                session.timezone,
+            )
+        return i18n.format_slot(start, end, zone, self.lang)
 
     def hub_static_url(self, path, include_version=True):
         return f"{self.urls['hub_prefix']}static/{path}"

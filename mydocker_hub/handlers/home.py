@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from tornado import web
 
-from ..portal import i18n, listing
-from .base import BaseHandler, HubAPIError, PortalError
+from ..portal import listing
+from .base import BaseHandler
 
 
 class HomeHandler(BaseHandler):
@@ -15,12 +15,8 @@ class HomeHandler(BaseHandler):
     @web.authenticated
     async def get(self):
         name = self.current_user["name"]
-        try:
-            model = await self.user_model(name)
-        except HubAPIError as e:
-            self.log.warning("Could not read user %s from the hub: %s", name, e)
-            raise PortalError(502, "error_hub") from None
-        self.is_admin = bool(model.get("admin"))
+        await self.get_reader()
+        model = self._user_model
         environments, enrolled = await asyncio.to_thread(self.read_environments, name)
         cards = listing.cards(
             environments,
@@ -31,13 +27,7 @@ class HomeHandler(BaseHandler):
             urls=self.urls,
             now=datetime.now(UTC),
         )
-        self.render_page("mydocker-home.html", cards=cards, slot=self.slot)
-
-    def slot(self, session):
-        """A session's slot in its own time zone, in the reader's language."""
-        return i18n.format_slot(
-            session.local(session.start), session.local(session.end), session.timezone, self.lang
-        )
+        self.render_page("mydocker-home.html", cards=cards)
 
     def read_environments(self, user_name):
         """The environments and the user's enrolments (database: run in a thread)."""

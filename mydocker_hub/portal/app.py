@@ -14,6 +14,7 @@ are served by the hub at ``/hub/static/``).
 """
 
 import asyncio
+import json
 import logging
 import os
 import secrets
@@ -29,11 +30,12 @@ from tornado.httpserver import HTTPServer
 
 from .. import db
 from ..environments import DatabaseEnvironmentCatalog
+from ..handlers import activity, api, environments, sessions, sharing
 from ..handlers.base import NotFoundHandler
 from ..handlers.home import HomeHandler
 from ..handlers.language import LanguageHandler
-from ..handlers.servers import StopHandler
-from . import service
+from ..handlers.servers import StopHandler, TeacherStopHandler
+from . import capacity, service
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
 HUB_TEMPLATES = os.path.join(DATA_FILES_PATH, "templates")
@@ -49,6 +51,7 @@ class PortalSettings:
     url: str = f"http://127.0.0.1:{service.PORT}"
     base_url: str = "/"
     db_url: str = ""
+    standard_images: tuple = ()
 
     @property
     def hub_prefix(self):
@@ -67,6 +70,7 @@ def settings_from_env(environ):
         url=environ.get("JUPYTERHUB_SERVICE_URL", PortalSettings.url),
         base_url=environ.get("JUPYTERHUB_BASE_URL", "/") or "/",
         db_url=environ.get("MYDOCKER_DB_URL", ""),
+        standard_images=tuple(json.loads(environ.get("MYDOCKER_STANDARD_IMAGES") or "[]")),
     )
 
 
@@ -82,16 +86,83 @@ def jinja_environment():
     return Environment(loader=loader, autoescape=True)
 
 
+ENV = r"([a-z0-9][a-z0-9-]{0,29})"
+USER = r"([^/]+)"
+
+
 def routes(prefix):
-    return [
-        (prefix, HomeHandler),
-        (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
-        (url_path_join(prefix, "language"), LanguageHandler),
-        (url_path_join(prefix, r"servers/([a-z0-9][a-z0-9-]{0,29})/stop"), StopHandler),
+    """Pages, then the JSON API (``api/``); ENV is an environment's name."""
+    pages = [
+        ("", HomeHandler),
+        ("oauth_callback", HubOAuthCallbackHandler),
+        ("language", LanguageHandler),
+        (rf"servers/{ENV}/stop", StopHandler),
+        ("environments/?", environments.EnvironmentListHandler),
+        ("environments/new", environments.NewEnvironmentHandler),
+        (rf"environments/{ENV}", environments.EnvironmentHandler),
+        (rf"environments/{ENV}/edit", environments.EditEnvironmentHandler),
+        (rf"environments/{ENV}/(duplicate|archive|delete)", environments.EnvironmentActionHandler),
+        (rf"environments/{ENV}/sessions", sessions.SessionsHandler),
+        (rf"environments/{ENV}/sessions/(\d+)/delete", sessions.SessionDeleteHandler),
+        (rf"environments/{ENV}/collaborators", sharing.CollaboratorsHandler),
+        (rf"environments/{ENV}/collaborators/{USER}/delete", sharing.CollaboratorDeleteHandler),
+        (rf"environments/{ENV}/join-link", sharing.JoinLinkHandler),
+        (rf"environments/{ENV}/servers/stop", TeacherStopHandler),
+        (rf"environments/{ENV}/servers/{USER}/stop", TeacherStopHandler),
+        ("week", sessions.WeekHandler),
+        (r"join/([A-Za-z0-9_-]{1,64})", sharing.JoinHandler),
+        ("admin/activity", activity.ActivityHandler),
+    ]
+    api_routes = [
+        ("environments", api.EnvironmentsAPIHandler),
+        (rf"environments/{ENV}", api.EnvironmentAPIHandler),
+        (rf"environments/{ENV}/(duplicate|archive)", api.EnvironmentActionAPIHandler),
+        (rf"environments/{ENV}/sessions", api.SessionsAPIHandler),
+        (rf"environments/{ENV}/sessions/(\d+)", api.SessionAPIHandler),
+        (rf"environments/{ENV}/collaborators/{USER}", api.CollaboratorAPIHandler),
+        (rf"environments/{ENV}/join-link", api.JoinLinkAPIHandler),
+        (rf"environments/{ENV}/servers", api.ServersAPIHandler),
+        (rf"environments/{ENV}/servers/{USER}", api.ServersAPIHandler),
+        ("week", api.WeekAPIHandler),
+        ("activity", api.ActivityAPIHandler),
+        ("me/environments", api.MyEnvironmentsAPIHandler),
+    ]
+    return [(prefix + path, handler) for path, handler in pages] + [
+        (f"{prefix}api/{path}", handler) for path, handler in api_routes
     ]
 
 
-def make_app(settings, *, catalog=None, hub_auth=None, cookie_secret=None):
+class NodeReader:
+    """The Swarm's usable nodes, read in a thread and kept `ttl` seconds; none if Docker fails."""
+
+    def __init__(self, ttl=10.0):
+        self.ttl = ttl
+        self._read_at = float("-inf")
+        self._nodes = []
+
+    async def __call__(self):
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._read_at < self.ttl:
+            return self._nodes
+        try:
+            self._nodes = await asyncio.to_thread(self._read)
+        except Exception as e:  # no Docker here, or not a Swarm manager
+            log.warning("Could not read the Swarm's nodes: %s", e)
+            self._nodes = []
+        self._read_at = loop.time()
+        return self._nodes
+
+    def _read(self):
+        import docker
+
+        client = docker.from_env(timeout=10)
+        try:
+            return capacity.read_nodes(client)
+        finally:
+            client.close()
+
+
+def make_app(settings, *, catalog=None, hub_auth=None, cookie_secret=None, nodes=None):
     """The Tornado application for `settings` (a `PortalSettings`)."""
     if catalog is None:
         db.configure(settings.db_url or None)
@@ -105,6 +176,8 @@ def make_app(settings, *, catalog=None, hub_auth=None, cookie_secret=None):
         default_handler_class=NotFoundHandler,
         login_url=hub_auth.login_url,
         mydocker_catalog=catalog,
+        mydocker_standard_images=list(settings.standard_images),
+        mydocker_nodes=nodes or NodeReader(),
         mydocker_jinja=jinja_environment(),
         mydocker_log=log,
         mydocker_urls={

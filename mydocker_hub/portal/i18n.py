@@ -10,6 +10,8 @@ page), else the first of French or English in the browser's
 
 from datetime import datetime
 
+from . import teacher_messages
+
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "mydocker-lang"
@@ -200,3 +202,11 @@ def format_slot(start: datetime, end: datetime, zone, lang):
         end=end_text,
         zone=zone,
     )
+
+
+def _add(messages):
+    for lang in LANGUAGES:
+        MESSAGES[lang].update(messages[lang])
+
+
+_add(teacher_messages.MESSAGES)

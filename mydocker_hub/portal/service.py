@@ -16,10 +16,13 @@ Who gets what:
   (``delete:servers!user``), so that the portal acts with the user's own
   permissions. It asks for nothing a student lacks: JupyterHub warns at every
   login of a user who is refused part of what a service asks for;
-- the portal's own token reads users and their servers (state of the
-  environments, who is admin), nothing more.
+- the portal's own token reads users, their roles and their servers (state
+  of the environments, who is a teacher or an admin) and stops servers: a
+  teacher stops a student's server of their environment from the portal,
+  which checks the teacher's access to that environment first.
 """
 
+import json
 import sys
 
 NAME = "mydocker"
@@ -28,23 +31,27 @@ PREFIX = f"/services/{NAME}/"
 
 ACCESS_SCOPE = f"access:services!service={NAME}"
 SERVICE_ROLE = "mydocker-portal"
-SERVICE_SCOPES = ["list:users", "read:users", "read:servers"]
+SERVICE_SCOPES = ["list:users", "read:users", "read:roles:users", "read:servers", "delete:servers"]
 USER_TOKEN_SCOPES = ["delete:servers!user"]
 
 
-def service(host, db_url, *, port=PORT, python=sys.executable):
+def service(host, db_url, *, port=PORT, python=sys.executable, images=()):
     """The ``JupyterHub.services`` entry of the portal, listening on `host`:`port`.
 
     `host` is the hub's own address (the service runs beside the hub, in its
     container); `db_url` is the platform's database, passed as
     ``MYDOCKER_DB_URL`` because a managed service does not inherit the hub's
-    environment.
+    environment; `images` are the platform's standard images, that every
+    teacher may use.
     """
     return {
         "name": NAME,
         "url": f"http://{host}:{port}",
         "command": [python, "-m", "mydocker_hub.portal"],
-        "environment": {"MYDOCKER_DB_URL": db_url},
+        "environment": {
+            "MYDOCKER_DB_URL": db_url,
+            "MYDOCKER_STANDARD_IMAGES": json.dumps(list(images)),
+        },
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": list(USER_TOKEN_SCOPES),
         "display": True,
@@ -56,7 +63,9 @@ def roles():
     return [
         {
             "name": SERVICE_ROLE,
-            "description": "The portal's own token: read users and the state of their servers.",
+            "description": (
+                "The portal's own token: read users, their roles and servers; stop servers."
+            ),
             "scopes": list(SERVICE_SCOPES),
             "services": [NAME],
         },
@@ -71,10 +80,10 @@ def hub_settings(base_url="/"):
     }
 
 
-def apply(c, host, db_url, *, port=PORT, base_url="/"):
+def apply(c, host, db_url, *, port=PORT, base_url="/", images=()):
     """Add the portal to the traitlets config `c` (after ``services`` and ``load_roles``)."""
     hub = c.JupyterHub
-    hub.services = [*hub.get("services", []), service(host, db_url, port=port)]
+    hub.services = [*hub.get("services", []), service(host, db_url, port=port, images=images)]
     hub.load_roles = [*hub.get("load_roles", []), *roles()]
     settings = hub_settings(base_url)
     hub.extra_user_scopes = set(hub.get("extra_user_scopes", set())) | settings["extra_user_scopes"]

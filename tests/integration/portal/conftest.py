@@ -88,7 +88,7 @@ c.JupyterHub.services = [{{"name": "tests", "api_token": "{token}"}}]
 c.JupyterHub.load_roles = [{{"name": "admin", "services": ["tests"]}}]
 c.Spawner.cmd = [sys.executable, "-c", {fake_server!r}]
 c.Spawner.args = []
-portal_service.apply(c, "127.0.0.1", "{db_url}", port={port})
+portal_service.apply(c, "127.0.0.1", "{db_url}", port={port}, images=["img:1"])
 """
 
 
@@ -105,6 +105,9 @@ def hub(tmp_path_factory):
     accounts.create("prof", "teacher", password="prof-password-1")
     accounts.create("eleve", "student", password="eleve-password-1")
     accounts.create("autre", "student", password="autre-password-1")
+    for name in ("colview", "coledit", "autreprof"):
+        accounts.create(name, "teacher", password=f"{name}-password-1")
+    accounts.create("root", "admin", password="root-password-1")
     with db.session() as session:
         db.Enrolment.add(session, "python-l1", "eleve")
     hub.token = ADMIN_TOKEN

@@ -1,5 +1,6 @@
 """The portal's service definition, roles and hub settings, as exact dicts."""
 
+import json
 import sys
 
 from traitlets.config import Config
@@ -9,23 +10,35 @@ from mydocker_hub.portal import service
 
 
 def test_service_definition():
-    assert service.service("mydocker-hub", "postgresql://hub@db/hub") == {
+    definition = service.service("mydocker-hub", "postgresql://hub@db/hub", images=["img:1"])
+    assert definition == {
         "name": "mydocker",
         "url": "http://mydocker-hub:10101",
         "command": [sys.executable, "-m", "mydocker_hub.portal"],
-        "environment": {"MYDOCKER_DB_URL": "postgresql://hub@db/hub"},
+        "environment": {
+            "MYDOCKER_DB_URL": "postgresql://hub@db/hub",
+            "MYDOCKER_STANDARD_IMAGES": '["img:1"]',
+        },
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": ["delete:servers!user"],
         "display": True,
     }
 
 
-def test_the_portal_token_only_reads():
+def test_the_portal_token_reads_users_and_stops_servers():
     assert service.roles() == [
         {
             "name": "mydocker-portal",
-            "description": "The portal's own token: read users and the state of their servers.",
-            "scopes": ["list:users", "read:users", "read:servers"],
+            "description": (
+                "The portal's own token: read users, their roles and servers; stop servers."
+            ),
+            "scopes": [
+                "list:users",
+                "read:users",
+                "read:roles:users",
+                "read:servers",
+                "delete:servers",
+            ],
             "services": ["mydocker"],
         }
     ]
@@ -61,5 +74,9 @@ def test_the_platform_serves_the_portal_beside_the_hub():
     config.apply(c, settings, "secret")
     [portal] = [s for s in c.JupyterHub.services if s["name"] == "mydocker"]
     assert portal["url"] == "http://127.0.0.1:10101"
-    assert portal["environment"] == {"MYDOCKER_DB_URL": "sqlite:////data/jupyterhub.sqlite"}
+    assert portal["environment"] == {
+        "MYDOCKER_DB_URL": "sqlite:////data/jupyterhub.sqlite",
+        # the teachers' choice of images: the platform's standard one
+        "MYDOCKER_STANDARD_IMAGES": json.dumps([settings.default_image]),
+    }
     assert c.JupyterHub.default_url == "/services/mydocker/"
