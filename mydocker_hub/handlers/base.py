@@ -185,6 +185,8 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         namespace = self.template_namespace()
         namespace.update(values)
         html = self.settings["mydocker_jinja"].get_template(name).render(**namespace)
+        # JupyterHub's page.html declares English whatever the page says.
+        html = html.replace('<html lang="en">', f'<html lang="{self.lang}">', 1)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(html)
 
