@@ -92,6 +92,10 @@ class APIHandler(BaseHandler):
         return await self.in_db(read)
 
 
+# What a JSON creation leaves out is what the page's form starts with.
+CREATE_DEFAULTS = {"home_volume": True, "interfaces": ["jupyterlab"], "status": "DRAFT"}
+
+
 class EnvironmentsAPIHandler(APIHandler):
     """``GET /api/environments``: those the teacher sees; ``POST``: create one."""
 
@@ -137,13 +141,13 @@ class EnvironmentAPIHandler(APIHandler):
         self.require_teacher()
         body = self.json_body()
         current = await self.environment(name, "edit")
-        if not isinstance(body.get("version"), int):
+        if type(body.get("version")) is not int:
             raise InvalidInput({"version": "field_version"}, body)
         data = {**_as_input(current), **body}
         values, errors = forms.parse_environment(
             data,
             images=await self.image_choices(self.reader, current["image"]),
-            compute_types=await self.compute_types(),
+            compute_types=[*await self.compute_types(), current["compute_type"]],
             creating=False,
         )
         if errors:
@@ -217,7 +221,7 @@ class CollaboratorAPIHandler(APIHandler):
         if errors:
             raise InvalidInput(errors)
         await self.in_db(store.set_collaborator, self.reader, name, username, values["permission"])
-        self.write_json((await self.environment(name))["collaborators"])
+        self.write_json({"collaborators": (await self.environment(name))["collaborators"]})
 
     async def delete(self, name, username):
         self.require_teacher()
@@ -242,10 +246,17 @@ class JoinLinkAPIHandler(APIHandler):
 class ServersAPIHandler(APIHandler):
     """``GET /api/environments/NAME/servers``; ``DELETE`` stops all, ``.../servers/USER`` one."""
 
-    async def get(self, name):
+    async def get(self, name, user=None):
         self.require_teacher()
         await self.environment(name)
-        self.write_json({"servers": await environment_servers(self, name)})
+        servers = await environment_servers(self, name)
+        if user is not None:
+            found = [server for server in servers if server["user"] == user]
+            if not found:
+                raise PortalError(404, "error_no_server", name=user)
+            self.write_json(found[0])
+            return
+        self.write_json({"servers": servers})
 
     async def delete(self, name, user=None):
         self.require_teacher()
@@ -276,6 +287,8 @@ class ActivityAPIHandler(APIHandler):
             raise PortalError(403, "error_admins_only")
         rows = await self.in_db(activity.query, **activity_filters(self))
         events = [{c: getattr(row, c) for c in activity.COLUMNS} for row in rows]
+        for event in events:
+            event["time"] = activity.iso_time(event["time"])
         self.write_json({"events": events})
 
 
@@ -289,6 +302,13 @@ def _session_of(card):
         "end": session.end,
         "timezone": session.timezone,
     }
+
+
+class APINotFoundHandler(APIHandler):
+    """Any other path under ``api/``: a JSON 404."""
+
+    async def prepare(self):
+        raise PortalError(404, "error_404")
 
 
 class MyEnvironmentsAPIHandler(APIHandler):

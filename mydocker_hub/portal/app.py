@@ -30,7 +30,7 @@ from tornado.httpserver import HTTPServer
 
 from .. import db
 from ..environments import DatabaseEnvironmentCatalog
-from ..handlers import activity, api, environments, sessions, sharing
+from ..handlers import activity, api, environments, platform, sessions, sharing
 from ..handlers.base import NotFoundHandler
 from ..handlers.home import HomeHandler
 from ..handlers.language import LanguageHandler
@@ -112,6 +112,7 @@ def routes(prefix):
         ("week", sessions.WeekHandler),
         (r"join/([A-Za-z0-9_-]{1,64})", sharing.JoinHandler),
         ("admin/activity", activity.ActivityHandler),
+        ("admin/platform", platform.PlatformHandler),
     ]
     api_routes = [
         ("environments", api.EnvironmentsAPIHandler),
@@ -126,6 +127,7 @@ def routes(prefix):
         ("week", api.WeekAPIHandler),
         ("activity", api.ActivityAPIHandler),
         ("me/environments", api.MyEnvironmentsAPIHandler),
+        (".*", api.APINotFoundHandler),
     ]
     return [(prefix + path, handler) for path, handler in pages] + [
         (f"{prefix}api/{path}", handler) for path, handler in api_routes

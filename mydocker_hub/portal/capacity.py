@@ -21,6 +21,11 @@ class Node:
     cpus: float
     memory: int
     labels: dict
+    gpus: int = 0
+
+    @property
+    def compute_type(self):
+        return self.labels.get(COMPUTE_LABEL, "")
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,14 @@ class Verdict:
     overlapping: tuple
 
     @property
+    def known(self):
+        """Whether the nodes were read (the portal may fail to reach Docker)."""
+        return self.available_cpus > 0
+
+    @property
     def overbooked(self):
+        if not self.known:
+            return False
         return self.cpus > self.available_cpus or self.memory > self.available_memory
 
     def as_view(self):
@@ -57,6 +69,7 @@ class Verdict:
             "available_cpus": round(self.available_cpus, 1),
             "available_memory_gb": round(self.available_memory / 2**30, 1),
             "overbooked": self.overbooked,
+            "known": self.known,
             "overlapping": sorted(set(self.overlapping)),
         }
 
@@ -113,7 +126,21 @@ def node_of(attrs):
         cpus=resources.get("NanoCPUs", 0) / 1e9,
         memory=resources.get("MemoryBytes", 0),
         labels=attrs.get("Spec", {}).get("Labels", {}) or {},
+        gpus=gpus_of(resources.get("GenericResources") or ()),
     )
+
+
+def gpus_of(generic_resources):
+    """How many GPUs a node advertises (Docker's generic resources of a ``*GPU*`` kind)."""
+    count = 0
+    for resource in generic_resources:
+        discrete = resource.get("DiscreteResourceSpec") or {}
+        named = resource.get("NamedResourceSpec") or {}
+        if "gpu" in str(discrete.get("Kind", "")).lower():
+            count += int(discrete.get("Value", 0))
+        elif "gpu" in str(named.get("Kind", "")).lower():
+            count += 1
+    return count
 
 
 def is_usable(attrs):

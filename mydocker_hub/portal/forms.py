@@ -11,10 +11,13 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from docker.utils import parse_bytes
+
 from ..environments import NAME_PATTERN, STATUSES
 
 INTERFACES = ("jupyterlab", "vscode", "desktop", "ssh")
-SIZE = re.compile(r"^\d+(\.\d+)?[kKmMgGtT]?$")
+# What Docker's parse_bytes reads (no T), and short enough for its column.
+SIZE = re.compile(r"^\d{1,8}(\.\d{1,4})?[kKmMgG]?$")
 
 MAX_CPUS = 64
 MAX_GPUS = 8
@@ -101,6 +104,9 @@ def parse_environment(data, *, images, compute_types=(), creating=True):
         errors["cpu_reservation"] = "field_reservation_above_limit"
     values["mem_limit"] = _size(data.get("mem_limit"), errors, "mem_limit", required=True)
     values["mem_reservation"] = _size(data.get("mem_reservation"), errors, "mem_reservation")
+    if values["mem_limit"] and values["mem_reservation"]:
+        if parse_bytes(values["mem_reservation"]) > parse_bytes(values["mem_limit"]):
+            errors["mem_reservation"] = "field_reservation_above_limit"
     values["gpus"] = _number(
         data.get("gpus") or "0", int, 0, MAX_GPUS, errors, "gpus", "field_gpus"
     )
@@ -110,8 +116,9 @@ def parse_environment(data, *, images, compute_types=(), creating=True):
     values["home_volume"] = _flag(data.get("home_volume"))
     values["work_volume"] = _flag(data.get("work_volume"))
     values["disk_quota"] = _size(data.get("disk_quota"), errors, "disk_quota")
+    idle = data.get("idle_minutes")
     minutes = _number(
-        data.get("idle_minutes") or "60",
+        "60" if idle is None or idle == "" else idle,
         int,
         0,
         MAX_IDLE_MINUTES,
@@ -157,7 +164,7 @@ def parse_session(data):
         if moment.tzinfo is None and zone is not None:
             moment = moment.replace(tzinfo=zone)
         values[field] = moment
-    if values["start"] and values["end"] and values["end"] <= values["start"]:
+    if zone and values["start"] and values["end"] and values["end"] <= values["start"]:
         errors["end"] = "field_end_before_start"
     values["expected_students"] = _number(
         data.get("expected_students") or "0",

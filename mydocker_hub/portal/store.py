@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db
 from ..environments import ARCHIVED, RECORD_FIELDS, _local
@@ -102,10 +103,14 @@ def update(session, reader, name, values, version):
     row, _ = load(session, reader, name, "edit")
     if version != row.version:
         raise VersionConflict(row.version)
-    if values.get("status") == ARCHIVED and row.status != ARCHIVED:
-        load(session, reader, name, "archive")  # archiving is the owner's
+    if "status" in values and (ARCHIVED in (values["status"], row.status)):
+        if values["status"] != row.status:
+            load(session, reader, name, "archive")  # archiving, or bringing back, is the owner's
     _write_fields(row, values)
-    session.flush()  # the version check of the row (a concurrent commit fails here)
+    try:
+        session.flush()  # the row's version check: a concurrent save fails here
+    except StaleDataError:
+        raise VersionConflict(version + 1) from None
     return row
 
 

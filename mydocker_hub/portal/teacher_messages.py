@@ -45,6 +45,19 @@ MESSAGES = {
         "field_image_label": "Image",
         "field_status_label": "Status",
         "field_public_label": "Open to every user of the platform (no enrolment needed)",
+        "open_to_all": "Open to all",
+        "platform": "Platform",
+        "nodes": "Ready nodes",
+        "memory_gib": "Memory (GiB)",
+        "no_node": "No ready node: the portal could not read the Swarm.",
+        "compute_type_help": (
+            "A compute type is a node label that environments may ask for; give one to a node with"
+        ),
+        "standard_images": "Standard images (every teacher may use them)",
+        "limits": "Limits of an environment",
+        "limits_text": (
+            "At most {cpus} CPUs and {gpus} GPUs per student; {students} students per session."
+        ),
         "resources": "Resources per student",
         "resources_text": "{cpus} CPU, {memory} memory, {gpus} GPU",
         "field_cpu_limit_label": "CPUs (limit)",
@@ -85,6 +98,9 @@ MESSAGES = {
             "and {available_memory} GiB."
         ),
         "capacity_others": "({count} other session(s) at the same time counted.)",
+        "capacity_unknown": (
+            "Needs {cpus} CPUs and {memory} GiB; the nodes' capacity could not be read."
+        ),
         "overbooked": "Overbooked: some students may wait or fail to start.",
         "remove": "Remove",
         "give_access": "Give students access",
@@ -114,7 +130,7 @@ MESSAGES = {
         "student": "Student",
         "started": "Started",
         "node": "Node",
-        "stop_all": "Stop all {count}",
+        "stop_all": "Stop all ({count})",
         "enrolled_students": "Enrolled students ({count})",
         "no_student": "No student enrolled yet.",
         "duplicate_as": "Copy as (short name)",
@@ -157,6 +173,7 @@ MESSAGES = {
         ),
         "error_invalid": "Some values are not valid.",
         "error_json": "The request body must be a JSON object.",
+        "error_405": "This address does not accept this method.",
         "error_login_required": "Log in first (or send an API token).",
         "error_bad_date": "“{value}” is not a date (YYYY-MM-DD).",
         "error_join_unknown": "This join link does not work: ask your teacher for a new one.",
@@ -239,6 +256,20 @@ MESSAGES = {
         "field_image_label": "Image",
         "field_status_label": "Statut",
         "field_public_label": "Ouvert à tous les utilisateurs de la plateforme (sans inscription)",
+        "open_to_all": "Ouvert à tous",
+        "platform": "Plateforme",
+        "nodes": "Nœuds prêts",
+        "memory_gib": "Mémoire (Gio)",
+        "no_node": "Aucun nœud prêt : le portail n'a pas pu lire le Swarm.",
+        "compute_type_help": (
+            "Un type de calcul est une étiquette de nœud que les environnements "
+            "peuvent demander ; donnez-en une à un nœud avec"
+        ),
+        "standard_images": "Images standard (tout enseignant peut les utiliser)",
+        "limits": "Limites d'un environnement",
+        "limits_text": (
+            "Au plus {cpus} CPU et {gpus} GPU par étudiant ; {students} étudiants par séance."
+        ),
         "resources": "Ressources par étudiant",
         "resources_text": "{cpus} CPU, {memory} de mémoire, {gpus} GPU",
         "field_cpu_limit_label": "CPU (limite)",
@@ -279,6 +310,9 @@ MESSAGES = {
             "et {available_memory} Gio."
         ),
         "capacity_others": "({count} autre(s) séance(s) au même moment comptée(s).)",
+        "capacity_unknown": (
+            "Besoin : {cpus} CPU et {memory} Gio ; la capacité des nœuds n'a pas pu être lue."
+        ),
         "overbooked": "Surréservation : des étudiants risquent d'attendre ou de ne pas démarrer.",
         "remove": "Retirer",
         "give_access": "Donner accès aux étudiants",
@@ -355,6 +389,7 @@ MESSAGES = {
         ),
         "error_invalid": "Certaines valeurs ne sont pas valides.",
         "error_json": "Le corps de la requête doit être un objet JSON.",
+        "error_405": "Cette adresse n'accepte pas cette méthode.",
         "error_login_required": "Connectez-vous d'abord (ou envoyez un jeton d'API).",
         "error_bad_date": "« {value} » n'est pas une date (AAAA-MM-JJ).",
         "error_join_unknown": (

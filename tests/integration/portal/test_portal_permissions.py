@@ -88,6 +88,8 @@ PAGES = {
     ("POST", "environments/{ENV}/servers/stop", "empty"): (403, 403, 403, 302, 403, 302, 404, 302),
     ("GET", "week", None): (302, 403, 403, 200, 200, 200, 200, 200),
     ("GET", "admin/activity", None): (302, 403, 403, 403, 403, 403, 403, 200),
+    ("GET", "admin/activity?format=csv", None): (302, 403, 403, 403, 403, 403, 403, 200),
+    ("GET", "admin/platform", None): (302, 403, 403, 403, 403, 403, 403, 200),
     ("GET", "join/{TOKEN}", None): (302, 302, 302, 302, 302, 302, 302, 302),
 }
 API = {
