@@ -30,7 +30,7 @@ from tornado.httpserver import HTTPServer
 
 from .. import db
 from ..environments import DatabaseEnvironmentCatalog
-from ..handlers import activity, api, environments, platform, sessions, sharing
+from ..handlers import activity, api, environments, platform, progress, sessions, sharing
 from ..handlers.base import NotFoundHandler
 from ..handlers.home import HomeHandler
 from ..handlers.language import LanguageHandler
@@ -127,6 +127,7 @@ def routes(prefix):
         ("week", api.WeekAPIHandler),
         ("activity", api.ActivityAPIHandler),
         ("me/environments", api.MyEnvironmentsAPIHandler),
+        (rf"me/environments/{ENV}/progress", progress.ProgressAPIHandler),
         (".*", api.APINotFoundHandler),
     ]
     return [(prefix + path, handler) for path, handler in pages] + [

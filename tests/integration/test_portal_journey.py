@@ -10,6 +10,8 @@ pages, in English and in French, go to test-artifacts/.
 
 import os
 import re
+import threading
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -97,6 +99,34 @@ def test_a_teacher_prepares_a_course_a_student_joins_and_the_teacher_stops_it(pl
     page.wait_for_load_state()
     wait_until_gone(service_name(platform.prefix, "leo", ENVIRONMENT))
 
+    # Started from elsewhere (an LMS link, another tab): My environments follows it live
+    admin = requests.Session()
+    admin.headers["Authorization"] = f"token {platform.cli('token').stdout.strip()}"
+    starting = threading.Thread(
+        target=admin.post, args=(f"{platform.url}/hub/api/users/leo/servers/{ENVIRONMENT}",)
+    )
+    starting.start()
+    card = spage.locator(f'article[data-environment="{ENVIRONMENT}"]')
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        spage.goto(f"{platform.url}{PORTAL}")
+        if card.get_attribute("data-state") != "stopped":
+            break
+    assert card.get_attribute("data-state") == "starting"  # a Swarm start takes seconds
+    spage.wait_for_function(
+        "document.querySelector('.mydocker-progress-message').textContent.length > 0",
+        timeout=60_000,
+    )
+    shot(spage, "my-environments-starting-en")
+    spage.wait_for_selector(
+        f'article[data-environment="{ENVIRONMENT}"][data-state="running"]', timeout=240_000
+    )
+    starting.join()
+    assert admin.delete(
+        f"{platform.url}/hub/api/users/leo/servers/{ENVIRONMENT}", timeout=60
+    ).status_code in (202, 204)
+    wait_until_gone(service_name(platform.prefix, "leo", ENVIRONMENT))
+
     # The same pages in French
     french = browser.new_context(locale="fr-FR", viewport={"width": 1200, "height": 900})
     fpage = french.new_page()
@@ -118,14 +148,12 @@ def test_a_teacher_prepares_a_course_a_student_joins_and_the_teacher_stops_it(pl
     for context in (teacher, student, french):
         context.close()
 
-    # The admin's activity log: asked, ready on the node, stopped
-    admin = requests.Session()
-    admin.headers["Authorization"] = f"token {platform.cli('token').stdout.strip()}"
+    # The admin's activity log: asked, ready on the node, stopped; twice
     events = admin.get(
         f"{platform.url}{PORTAL}api/activity", params={"user": "leo"}, timeout=30
     ).json()["events"]
     told = [(e["event"], e["environment"]) for e in reversed(events)]
-    assert told == [
+    assert told == 2 * [
         ("requested", ENVIRONMENT),
         ("ready", ENVIRONMENT),
         ("stopped", ENVIRONMENT),

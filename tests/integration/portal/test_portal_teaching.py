@@ -314,3 +314,27 @@ def test_a_session_shows_its_capacity_and_warns_when_overbooked(hub):
     assert sessions[0]["capacity"]["cpus"] == 2000.0
     assert sessions[0]["capacity"]["overbooked"] is True
     assert "mydocker-overbooked" in planned.text
+
+
+def test_my_environments_passes_on_the_progress_of_my_own_start_only(hub):
+    student = login(hub, "eleve", "eleve-password-1")
+    page = student.get(f"{hub.url}{PORTAL}").text
+    student.xsrf = xsrf_of(page)
+    nothing = api(hub, student, "GET", "me/environments/intro/progress", timeout=30)
+    assert nothing.status_code == 200
+    assert nothing.text == "event: gone\ndata: 404\n\n"  # no server: the page reads its state
+
+    assert student.get(f"{hub.url}/hub/spawn/eleve/intro", allow_redirects=False).status_code == 302
+    stream = api(hub, student, "GET", "me/environments/intro/progress", timeout=60)
+    assert stream.headers["Content-Type"] == "text/event-stream"
+    events = [line.removeprefix("data: ") for line in stream.text.splitlines() if line]
+    assert '"ready": true' in events[-1], stream.text
+    # the stream is always of the caller's own server: another student sees none
+    other = login(hub, "autre", "autre-password-1")
+    other.xsrf = xsrf_of(other.get(f"{hub.url}{PORTAL}").text)
+    assert api(hub, other, "GET", "me/environments/intro/progress", timeout=30).text.startswith(
+        "event: gone"
+    )
+    student.delete(
+        f"{hub.url}/hub/api/users/eleve/servers/intro", headers={"Referer": f"{hub.url}/hub/"}
+    )
