@@ -50,6 +50,7 @@ docs: $(BIN)/mydocker-hub
 
 bench: $(BIN)/mydocker-hub
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.portal
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache

@@ -15,9 +15,11 @@ class HomeHandler(BaseHandler):
     @web.authenticated
     async def get(self):
         name = self.current_user["name"]
-        await self.get_reader()
+        # The hub's answer (servers, roles) and the database's, at the same time.
+        _, (environments, enrolled) = await asyncio.gather(
+            self.get_reader(), asyncio.to_thread(self.read_environments, name)
+        )
         model = self._user_model
-        environments, enrolled = await asyncio.to_thread(self.read_environments, name)
         cards = listing.cards(
             environments,
             name,
