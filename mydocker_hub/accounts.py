@@ -118,6 +118,20 @@ def get_role(name):
         return account.role if account else None
 
 
+def role_of(username):
+    """The role of the local account that is exactly the hub user `username`, else None.
+
+    Unlike `get_role`, never raises, and never matches another spelling: the hub
+    user ``Prof`` (or an LMS user) is not the account ``prof``.
+    """
+    try:
+        if normalise_name(username) != username:
+            return None
+    except AccountError:
+        return None
+    return get_role(username)
+
+
 def exists(name):
     """Whether a local account is called `name` (any spelling that normalises to it)."""
     try:

@@ -40,7 +40,12 @@ class HubAPI:
         return response
 
     def sync_user(self, name, role):
-        """Make JupyterHub's user match the account: admin flag and group."""
+        """Make JupyterHub's user match the account: admin flag and group.
+
+        The REST API gives no roles: the hub's authenticator gives a new local
+        teacher (or admin) the ``teacher`` role when this creates the user
+        (`MyDockerAuthenticator.add_user`), so that it is what an LMS teacher is.
+        """
         model = user_model(name, role)
         self.request("POST", f"/users/{name}", ok=(201, 409))
         self.request("PATCH", f"/users/{name}", json={"admin": model["admin"]})

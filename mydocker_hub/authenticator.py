@@ -17,7 +17,9 @@ import asyncio
 
 from jupyterhub import orm, scopes
 from jupyterhub.auth import Authenticator
+from jupyterhub.roles import grant_role
 from jupyterhub.utils import url_path_join
+from sqlalchemy.orm import object_session
 from traitlets import Instance, Type, default
 
 from . import accounts
@@ -31,23 +33,42 @@ from .auth.lti13 import LTI13Launches
 from .auth.pending import DatabasePendingChoices
 from .auth.redirects import environment_url, safe_next_url
 from .auth.roles import (
+    ADMIN,
     CUSTOM_SCOPES,
     DEFAULT_ROLES,
+    TEACHER,
     TEACHER_ROLE,
     TEACHERS_GROUP,
     RoleMapping,
     groups_and_roles,
+    kind_of_local_role,
 )
 from .auth.store import LinkStore
 from .auth.usernames import check_distinct_issuers, resolve_username
 from .environments import READY, EnvironmentCatalog, StaticEnvironmentCatalog
 
-GROUP_OF_ROLE = {"student": "students", "teacher": "teachers", "admin": "teachers"}
-
 
 def user_model(name, role):
-    """The JupyterHub user model for a local account with `role` (used by the admin CLI)."""
-    return {"name": name, "admin": role == "admin", "groups": [GROUP_OF_ROLE[role]]}
+    """The JupyterHub user model for a local account with `role` (used by the admin CLI).
+
+    Its groups are the ones the account's logins get (`auth.roles.groups_and_roles`);
+    the ``teacher`` role, which the REST API cannot give, comes from
+    `MyDockerAuthenticator.add_user` when the CLI creates the user.
+    """
+    groups, _ = groups_and_roles(kind_of_local_role(role), role == ADMIN)
+    return {"name": name, "admin": role == ADMIN, "groups": groups}
+
+
+def activity_payload(identity):
+    """What the link page keeps of a launch while a teacher chooses its environment."""
+    return {
+        "activity": identity.activity,
+        "source": identity.source,
+        "issuer": identity.issuer,
+        "context": identity.context,
+        "context_title": identity.context_title,
+        "activity_title": identity.activity_title,
+    }
 
 
 class MyDockerAuthenticator(Authenticator):
@@ -166,6 +187,32 @@ class MyDockerAuthenticator(Authenticator):
             *oidc.handlers(),
         ]
 
+    async def add_user(self, user):
+        """A user new to the hub (or, at start, one already in its database).
+
+        A local account that has not logged in yet gets the ``teacher`` role its
+        logins will give (`auth.roles.kind_of_local_role`): the admin CLI creates
+        the user through the REST API, which can set groups and the admin flag but
+        no role. Once the user has logged in, their logins decide. When the account
+        cannot be read, the user is still created (its first login gives the role).
+        """
+        super().add_user(user)
+        if user.last_activity is not None:
+            return
+        try:
+            role = await asyncio.to_thread(accounts.role_of, user.name)
+        except Exception:
+            self.log.exception("Could not read the local account of %s", user.name)
+            return
+        if role is None or kind_of_local_role(role) != TEACHER:
+            return
+        orm_user = getattr(user, "orm_user", user)
+        session = object_session(orm_user)
+        if session is None or orm.Role.find(session, TEACHER) is None:
+            return
+        if TEACHER not in {r.name for r in orm_user.roles}:
+            grant_role(session, orm_user, TEACHER, managed=True)
+
     async def load_managed_roles(self):
         # The teacher role carries the portal's custom scopes: define them here too, so
         # that the role loads even when the config did not call `auth.settings.configure`.
@@ -183,6 +230,7 @@ class MyDockerAuthenticator(Authenticator):
         name = await asyncio.to_thread(resolve_username, identity, self.links, accounts.exists)
         if identity.context and self.role_mapping.is_context_teacher(identity):
             await asyncio.to_thread(self.links.record_context_teacher, identity.context, name)
+        await self.record_person(name, identity)
         admin = self.role_mapping.is_admin(name, identity, self.admin_users)
         admin_flag = await asyncio.to_thread(self.admin_flag, name, admin)
         return self.auth_model(handler, identity, name, admin_flag)
@@ -226,6 +274,21 @@ class MyDockerAuthenticator(Authenticator):
             "roles": roles,
             "user_info": {"source": identity.source, "issuer": identity.issuer, "role": kind},
         }
+
+    async def record_person(self, name, identity):
+        """Remember the name (and email) the source gave `name` (`auth.store.Person`).
+
+        Only what people see depends on it: a database error is logged, the login
+        goes on.
+        """
+        if not (identity.display_name or identity.email):
+            return
+        try:
+            await asyncio.to_thread(
+                self.links.record_person, name, identity.display_name, identity.email
+            )
+        except Exception:
+            self.log.exception("Could not record the display name of %s", name)
 
     def admin_flag(self, name, admin):
         """True / False when the login decides, None to leave an admin's manual choice."""
@@ -286,6 +349,7 @@ class MyDockerAuthenticator(Authenticator):
             if identity.environment:
                 await asyncio.to_thread(self.check_activity_may_enrol, environment, user, identity)
             await asyncio.to_thread(self.catalog.enrol, environment.name, user.name)
+            await self.record_lms_link(identity, environment.name)
             return environment_url(handler.hub.base_url, user.name, environment.name)
         if (
             identity.activity
@@ -293,7 +357,7 @@ class MyDockerAuthenticator(Authenticator):
             and await asyncio.to_thread(self.linkable_environments, user)
         ):
             request_id = await asyncio.to_thread(
-                self.pending_choices.add, user.name, "activity", identity.activity
+                self.pending_choices.add, user.name, "activity", activity_payload(identity)
             )
             return choice_url(handler.hub.base_url, request_id)
         safe = safe_next_url(next_url, handler.hub.base_url)
@@ -301,6 +365,15 @@ class MyDockerAuthenticator(Authenticator):
         if safe and not safe.startswith(lti_paths):
             return safe
         return self.home_url(handler)
+
+    async def record_lms_link(self, identity, environment_name):
+        """Remember that the launch's LMS activity opens `environment_name`
+        (`auth.store.LmsLink`). For the portal only: a database error is logged, the
+        launch goes on."""
+        try:
+            await asyncio.to_thread(self.links.record_lms_link, identity, environment_name)
+        except Exception:
+            self.log.exception("Could not record the LMS link of %s", identity.activity)
 
     def check_activity_may_enrol(self, environment, user, identity):
         """Refuse an activity that names an environment its course may not enrol in.

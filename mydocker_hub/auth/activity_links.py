@@ -16,6 +16,7 @@ from jupyterhub.utils import url_path_join
 from tornado import web
 
 from .errors import LoginRefused
+from .identity import Identity
 from .redirects import environment_url
 
 KIND = "activity"
@@ -23,6 +24,26 @@ KIND = "activity"
 
 def choice_url(hub_base_url, request_id):
     return url_path_join(hub_base_url, "lti/link") + f"?request={request_id}"
+
+
+def launch_of(payload):
+    """The activity of a pending choice, and the launch's `Identity` (its LMS part).
+
+    The payload is `authenticator.activity_payload`; a choice made before the hub
+    kept it (a plain activity string) has no launch.
+    """
+    if not isinstance(payload, dict):
+        return payload, None
+    identity = Identity(
+        source=payload.get("source", ""),
+        issuer=payload.get("issuer", ""),
+        subject="",
+        activity=payload.get("activity", ""),
+        context=payload.get("context", ""),
+        context_title=payload.get("context_title", ""),
+        activity_title=payload.get("activity_title", ""),
+    )
+    return identity.activity, identity
 
 
 class ActivityLinkHandler(BaseHandler):
@@ -54,14 +75,15 @@ class ActivityLinkHandler(BaseHandler):
     @web.authenticated
     async def post(self):
         user = self.current_user
-        activity = await asyncio.to_thread(
+        payload = await asyncio.to_thread(
             self.authenticator.pending_choices.pop,
             self.get_body_argument("request_id", ""),
             user.name,
             KIND,
         )
-        if activity is None:
+        if payload is None:
             raise self._expired()
+        activity, launch = launch_of(payload)
         allowed = {
             env.name
             for env in await asyncio.to_thread(self.authenticator.linkable_environments, user)
@@ -73,4 +95,6 @@ class ActivityLinkHandler(BaseHandler):
         await asyncio.to_thread(self.authenticator.links.link_activity, activity, chosen, user.name)
         self.log.info("Activity %s linked to %s by %s", activity, chosen, user.name)
         await asyncio.to_thread(self.authenticator.catalog.enrol, chosen, user.name)
+        if launch is not None:
+            await self.authenticator.record_lms_link(launch, chosen)
         self.redirect(environment_url(self.hub.base_url, user.name, chosen))

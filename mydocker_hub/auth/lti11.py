@@ -17,7 +17,7 @@ from traitlets import CaselessStrEnum, Dict, Instance, Integer, Set, Unicode, de
 from traitlets.config import LoggingConfigurable
 
 from .errors import LoginRefused, clock_skew_message
-from .identity import Identity
+from .identity import Identity, clean_email, clean_text, person_name
 from .nonces import DatabaseNonceStore
 from .roles import split_lti_roles
 
@@ -257,6 +257,14 @@ class LTI11Launches(LoggingConfigurable):
             environment=args.get(self.environment_parameter, "").strip(),
             activity=f"lti11:{key}:{args['resource_link_id']}",
             context=f"lti11:{key}:{args['context_id']}" if args.get("context_id") else "",
+            display_name=person_name(
+                args.get("lis_person_name_full"),
+                args.get("lis_person_name_given"),
+                args.get("lis_person_name_family"),
+            ),
+            email=clean_email(args.get("lis_person_contact_email_primary")),
+            context_title=clean_text(args.get("context_title")),
+            activity_title=clean_text(args.get("resource_link_title")),
             claims={k: v for k, v in args.items() if not k.startswith("oauth_")},
         )
 

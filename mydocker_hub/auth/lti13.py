@@ -21,7 +21,7 @@ from traitlets import Instance, Integer, List, Unicode, default, validate
 from traitlets.config import LoggingConfigurable
 
 from .errors import LoginRefused, clock_skew_message
-from .identity import Identity
+from .identity import Identity, clean_email, clean_text, person_name
 from .nonces import DatabaseNonceStore
 from .platform_keys import PlatformKeys
 from .roles import split_lti_roles
@@ -432,5 +432,11 @@ class LTI13Launches(LoggingConfigurable):
             environment=str(custom.get(self.environment_parameter, "")).strip(),
             activity=f"lti13:{platform.name}:{link['id']}" if link.get("id") else "",
             context=f"lti13:{platform.name}:{context['id']}" if context.get("id") else "",
+            display_name=person_name(
+                claims.get("name"), claims.get("given_name"), claims.get("family_name")
+            ),
+            email=clean_email(claims.get("email")),
+            context_title=clean_text(context.get("title")),
+            activity_title=clean_text(link.get("title")),
             claims=claims,
         )

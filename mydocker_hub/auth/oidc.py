@@ -16,7 +16,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from traitlets import Bool, List, Set, Unicode, default
 
 from .errors import LoginRefused
-from .identity import Identity
+from .identity import Identity, clean_email, person_name
 from .redirects import safe_next_url
 from .usernames import first_value
 
@@ -241,6 +241,10 @@ class FederationOIDC(GenericOAuthenticator):
             trusted=self.trust_username_claim and not self._unverified_email(user_info),
             affiliations=tuple(affiliations),
             admin_claim=bool(admin_values & self.admin_claim_values),
+            display_name=person_name(
+                user_info.get("name"), user_info.get("given_name"), user_info.get("family_name")
+            ),
+            email=clean_email(user_info.get("email")),
             claims=user_info,
         )
 

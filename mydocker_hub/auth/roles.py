@@ -118,6 +118,16 @@ def affiliation_word(affiliation):
     return (affiliation or "").strip().split("@", 1)[0].lower()
 
 
+def kind_of_local_role(role):
+    """'teacher' or 'student' for a local account's role (``mydocker-hub add-user --role``).
+
+    The one place that says a local ``teacher`` (and ``admin``) is a teacher: its
+    logins (`RoleMapping.kind`), the admin CLI's user model and the role the hub
+    gives a new local account (`MyDockerAuthenticator.add_user`) all ask it.
+    """
+    return TEACHER if role in (TEACHER, ADMIN) else STUDENT
+
+
 class RoleMapping(LoggingConfigurable):
     """Which LTI roles and federation affiliations make a teacher, and who is admin."""
 
@@ -237,7 +247,7 @@ class RoleMapping(LoggingConfigurable):
         Any source saying teacher is enough: a local account's role (given by
         an admin), `teacher_users`, a context role or an affiliation.
         """
-        if identity.local_role in (TEACHER, ADMIN) or name in self.teacher_users:
+        if kind_of_local_role(identity.local_role) == TEACHER or name in self.teacher_users:
             return TEACHER
         if self.is_context_teacher(identity):
             return TEACHER

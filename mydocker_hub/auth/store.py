@@ -10,18 +10,35 @@
   (``mydocker-hub link-login``): no other outside login reaches a local account;
 - who teaches in which LMS course (context), as the LMS said at their launches:
   an activity of that course may enrol its students in those teachers'
-  environments, and in no one else's.
+  environments, and in no one else's;
+- what people are called (`Person`, ``mydocker_people``): the name (and email) their
+  last login's source gave, for people to recognise each other, since an LMS user's
+  username is ``user_id@consumer``. Other code reads them with `display_names`;
+- which LMS activity opens which environment (`LmsLink`, ``mydocker_lms_links``),
+  with the course's and activity's titles, as launches show it. Other code reads
+  them with `lms_links_of`.
+
+The functions taking a `session` work inside the caller's transaction
+(``with db.session() as session:``); `LinkStore` opens its own.
 
 The tables live beside the platform's others (prefix ``mydocker_``).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, String, select
+from sqlalchemy import DateTime, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import db
+from .identity import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, clean_email, clean_text
+
+# An unchanged LMS link's `last_seen` is written again only after this long: a class
+# of 200 students launching one activity at once does not write its row 200 times.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# Usernames per query in `display_names` (below every database's limit on parameters).
+QUERY_CHUNK = 500
+MAX_ID_LENGTH = 255
 
 
 def _now():
@@ -76,6 +93,178 @@ class ContextTeacher(db.Base):
     context: Mapped[str] = mapped_column(String(512), primary_key=True)
     username: Mapped[str] = mapped_column(String(255), primary_key=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Person(db.Base):
+    """What a user is called, as the source of their latest login that said it."""
+
+    __tablename__ = "mydocker_people"
+
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH), default="")
+    email: Mapped[str | None] = mapped_column(String(MAX_EMAIL_LENGTH), nullable=True)
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class LmsLink(db.Base):
+    """An LMS activity (resource link) seen opening an environment, in its course.
+
+    One row per activity (`issuer`: an LTI 1.1 consumer key or an LTI 1.3
+    platform's name, and the LMS's `resource_link_id`); `first_seen` is its first
+    launch into `environment`, `last_seen` its latest (to a minute).
+    """
+
+    __tablename__ = "mydocker_lms_links"
+    __table_args__ = (UniqueConstraint("issuer", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    issuer: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(MAX_ID_LENGTH), default="")
+    context_title: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH), default="")
+    resource_link_id: Mapped[str] = mapped_column(String(MAX_ID_LENGTH))
+    resource_link_title: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH), default="")
+    environment: Mapped[str] = mapped_column(String(64), index=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+def _aware(moment):
+    # SQLite gives back naive datetimes; they were written in UTC.
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def record_person(session, username, display_name, email=None, now=None):
+    """Remember what `username` is called; return whether anything changed.
+
+    Both values are cleaned (`clean_text`, capped at 200 characters; `clean_email`).
+    A value the login did not carry ("" or None) never erases a known one: a local
+    login, or an LMS that keeps names to itself, leaves the name another source gave.
+    """
+    name = clean_text(display_name)
+    email = clean_email(email) or None
+    if not name and not email:
+        return False
+    person = session.get(Person, username)
+    if person is None:
+        session.add(
+            Person(username=username, display_name=name, email=email, updated=now or _now())
+        )
+        return True
+    changed = False
+    if name and person.display_name != name:
+        person.display_name, changed = name, True
+    if email and person.email != email:
+        person.email, changed = email, True
+    if changed:
+        person.updated = now or _now()
+    return changed
+
+
+def display_names(session, usernames):
+    """``{username: display name}`` for those of `usernames` whose name is known.
+
+    Users without one are left out: show their username instead.
+    """
+    wanted = sorted(set(usernames))
+    names = {}
+    for start in range(0, len(wanted), QUERY_CHUNK):
+        chunk = wanted[start : start + QUERY_CHUNK]
+        query = select(Person.username, Person.display_name).where(
+            Person.username.in_(chunk), Person.display_name != ""
+        )
+        names.update((username, name) for username, name in session.execute(query))
+    return names
+
+
+def display_name(session, username):
+    """The display name of `username`, or None when no login said it."""
+    return display_names(session, [username]).get(username)
+
+
+def record_lms_link(
+    session,
+    *,
+    source,
+    issuer,
+    resource_link_id,
+    environment,
+    context_id="",
+    context_title="",
+    resource_link_title="",
+    now=None,
+):
+    """Remember that an LMS activity opens `environment`; return whether a row was written.
+
+    An activity now opening another environment moves (its `first_seen` starts
+    again); a title the launch did not carry keeps the known one.
+    """
+    now = now or _now()
+    resource_link_id = str(resource_link_id)[:MAX_ID_LENGTH]
+    context_id = str(context_id or "")[:MAX_ID_LENGTH]
+    context_title, resource_link_title = clean_text(context_title), clean_text(resource_link_title)
+    query = select(LmsLink).where(
+        LmsLink.issuer == issuer, LmsLink.resource_link_id == resource_link_id
+    )
+    link = session.execute(query).scalar_one_or_none()
+    if link is None:
+        session.add(
+            LmsLink(
+                source=source,
+                issuer=issuer,
+                context_id=context_id,
+                context_title=context_title,
+                resource_link_id=resource_link_id,
+                resource_link_title=resource_link_title,
+                environment=environment,
+                first_seen=now,
+                last_seen=now,
+            )
+        )
+        return True
+    changes = {}
+    if link.environment != environment:
+        changes.update(environment=environment, first_seen=now)
+    if context_id and link.context_id != context_id:
+        changes["context_id"] = context_id
+    if context_title and link.context_title != context_title:
+        changes["context_title"] = context_title
+    if resource_link_title and link.resource_link_title != resource_link_title:
+        changes["resource_link_title"] = resource_link_title
+    if not changes and now - _aware(link.last_seen) < LAST_SEEN_RESOLUTION:
+        return False
+    for name, value in {**changes, "last_seen": now}.items():
+        setattr(link, name, value)
+    return True
+
+
+def lms_links_of(session, environment_name):
+    """The LMS activities seen opening `environment_name`, the latest launched first.
+
+    Each is a dict: ``source`` (``lti11`` / ``lti13``), ``issuer`` (the consumer
+    key or platform name), ``context_id``, ``context_title``, ``resource_link_id``,
+    ``resource_link_title``, ``environment``, ``first_seen`` and ``last_seen``
+    (aware UTC datetimes). Titles are "" when the LMS did not send them.
+    """
+    query = (
+        select(LmsLink)
+        .where(LmsLink.environment == environment_name)
+        .order_by(LmsLink.last_seen.desc(), LmsLink.id)
+    )
+    return [
+        {
+            "source": link.source,
+            "issuer": link.issuer,
+            "context_id": link.context_id,
+            "context_title": link.context_title,
+            "resource_link_id": link.resource_link_id,
+            "resource_link_title": link.resource_link_title,
+            "environment": link.environment,
+            "first_seen": _aware(link.first_seen),
+            "last_seen": _aware(link.last_seen),
+        }
+        for link in session.scalars(query)
+    ]
 
 
 class LinkStore:
@@ -156,6 +345,33 @@ class LinkStore:
             query = select(ContextTeacher.username).where(ContextTeacher.context == context)
             return {row[0] for row in session.execute(query)}
 
+    def record_person(self, username, display_name, email=None):
+        """`record_person` in a transaction of its own."""
+        try:
+            with db.session() as session:
+                return record_person(session, username, display_name, email)
+        except IntegrityError:
+            return False  # the same person's two logins at once: the other one wrote it
+
+    def record_lms_link(self, identity, environment):
+        """`record_lms_link` for the activity of an LMS launch (`identity`) into `environment`."""
+        if identity.source not in ("lti11", "lti13") or not identity.activity_id:
+            return False
+        try:
+            with db.session() as session:
+                return record_lms_link(
+                    session,
+                    source=identity.source,
+                    issuer=identity.issuer,
+                    resource_link_id=identity.activity_id,
+                    environment=environment,
+                    context_id=identity.context_id,
+                    context_title=identity.context_title,
+                    resource_link_title=identity.activity_title,
+                )
+        except IntegrityError:
+            return False  # two first launches of the activity at once: the other one wrote it
+
 
 class MemoryLinkStore:
     """The same interface in memory, for tests and dry runs."""
@@ -166,6 +382,8 @@ class MemoryLinkStore:
         self.activities = {}
         self.join_grants = set()
         self.teachers = {}
+        self.people = {}
+        self.lms_links = {}
 
     def username_of(self, key):
         return self.links.get(key)
@@ -202,3 +420,18 @@ class MemoryLinkStore:
 
     def context_teachers(self, context):
         return set(self.teachers.get(context, ()))
+
+    def record_person(self, username, display_name, email=None):
+        name, email = clean_text(display_name), clean_email(email)
+        known = self.people.get(username, ("", ""))
+        person = (name or known[0], email or known[1])
+        if (name or email) and person != known:
+            self.people[username] = person
+            return True
+        return False
+
+    def record_lms_link(self, identity, environment):
+        if identity.source not in ("lti11", "lti13") or not identity.activity_id:
+            return False
+        self.lms_links[(identity.issuer, identity.activity_id)] = environment
+        return True
