@@ -11,6 +11,7 @@ Documented in ``docs/portal-api.yaml`` (OpenAPI).
 import json
 from datetime import UTC, datetime
 
+from ..auth import store as people
 from ..portal import activity, forms, i18n, listing, store
 from ..portal.errors import InvalidInput, PortalError, VersionConflict
 from .activity import activity_filters
@@ -134,6 +135,7 @@ class EnvironmentAPIHandler(APIHandler):
         self.require_teacher()
         view = await self.environment(name)
         view["students"] = await self.in_db(store.enrolled_names, name)
+        view["lms_links"] = await self.in_db(people.lms_links_of, name)
         view["servers"] = await environment_servers(self, name)
         self.write_json(view)
 
@@ -218,6 +220,9 @@ class CollaboratorAPIHandler(APIHandler):
     async def put(self, name, username):
         self.require_teacher()
         values, errors = forms.parse_collaborator({**self.json_body(), "username": username})
+        await self.environment(name, "collaborators")  # who asks, first
+        if not errors and not await self.user_exists(username):
+            errors = {"username": "field_unknown_user"}
         if errors:
             raise InvalidInput(errors)
         await self.in_db(store.set_collaborator, self.reader, name, username, values["permission"])

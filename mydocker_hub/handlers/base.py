@@ -85,6 +85,16 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         """The hub's model of user `name`, servers included (the portal's token)."""
         return await self.hub_api("GET", f"/users/{quote(name, safe='')}")
 
+    async def user_exists(self, name):
+        """Whether the hub knows user `name` (a collaborator must be a real user)."""
+        try:
+            await self.user_model(name)
+        except HubAPIError as e:
+            if e.status_code == 404:
+                return False
+            raise PortalError(502, "error_hub") from None
+        return True
+
     async def get_reader(self):
         """The `Reader` behind this request: its roles as the hub knows them now.
 

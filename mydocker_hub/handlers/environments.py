@@ -8,6 +8,7 @@ again with what was typed and a message next to each wrong field.
 
 from tornado import web
 
+from ..auth import store as people
 from ..portal import forms, store
 from ..portal.errors import InvalidInput, PortalError, VersionConflict
 from .base import BaseHandler
@@ -98,11 +99,24 @@ class EnvironmentHandler(TeacherHandler):
 
     @web.authenticated
     async def get(self, name):
+        await self.show(name)
+
+    async def show(self, name, *, form="", values=None, errors=None):
+        """The page; after a wrong `form` (``session``, ``collaborator``, ``join``), with
+        what was typed (`values`) and a message next to each wrong field (`errors`)."""
         reader = await self.get_reader()
         view = await self.in_db(self.read, reader, name)
         servers = await environment_servers(self, name)
         nodes = await self.settings["mydocker_nodes"]()
         verdicts = await self.in_db(store.session_verdicts, name, nodes)
+        people_shown = [
+            *view["students"],
+            *(server["user"] for server in servers),
+            *(c["username"] for c in view["collaborators"]),
+        ]
+        names = await self.in_db(display_names_of, people_shown)
+        if errors:
+            self.set_status(400)
         self.render_page(
             "mydocker-environment.html",
             environment=view,
@@ -111,6 +125,10 @@ class EnvironmentHandler(TeacherHandler):
             join_url=self.join_url(view["join_token"]) if view["join_token"] else "",
             launch_url=self.request.protocol + "://" + self.request.host + self.urls["hub_prefix"],
             saved=self.get_argument("saved", ""),
+            display_names=names,
+            form=form,
+            form_values=values or {},
+            errors=errors or {},
         )
 
     def read(self, session, reader, name):
@@ -120,10 +138,16 @@ class EnvironmentHandler(TeacherHandler):
         view["join_token"] = link.token if link else ""
         view["join_expires"] = store.expiry_of(link)
         view["students"] = store.enrolled_names(session, name)
+        view["lms_links"] = people.lms_links_of(session, name)
         return view
 
     def join_url(self, token):
         return f"{self.request.protocol}://{self.request.host}{self.urls['portal']}join/{token}"
+
+
+def display_names_of(session, usernames):
+    """The people's names the logins gave (an LMS, the federation), by user name."""
+    return people.display_names(session, sorted(set(usernames)))
 
 
 class EditEnvironmentHandler(EnvironmentFormHandler):

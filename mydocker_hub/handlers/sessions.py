@@ -5,19 +5,20 @@ from datetime import UTC, datetime, timedelta
 from tornado import web
 
 from ..portal import forms, store
-from ..portal.errors import PortalError
-from .environments import TeacherHandler
+from .environments import EnvironmentHandler, TeacherHandler
 
 
-class SessionsHandler(TeacherHandler):
+class SessionsHandler(EnvironmentHandler):
     """``POST /environments/NAME/sessions``: plan a session (form on the environment page)."""
 
     @web.authenticated
     async def post(self, name):
         reader = await self.get_reader()
-        values, errors = forms.parse_session(forms.form_values(self.request.body_arguments))
+        submitted = forms.form_values(self.request.body_arguments)
+        values, errors = forms.parse_session(submitted)
         if errors:
-            raise PortalError(400, next(iter(errors.values())))
+            await self.show(name, form="session", values=submitted, errors=errors)
+            return
         await self.in_db(store.add_session, reader, name, values)
         self.redirect(f"{self.urls['portal']}environments/{name}#sessions")
 

@@ -7,21 +7,30 @@ from tornado import web
 from ..portal import forms, store
 from ..portal.errors import InvalidInput
 from .base import BaseHandler
-from .environments import TeacherHandler
+from .environments import EnvironmentHandler, TeacherHandler
 
 
-class CollaboratorsHandler(TeacherHandler):
+class CollaboratorsHandler(EnvironmentHandler):
     """``POST /environments/NAME/collaborators``: add a colleague (or change their permission)."""
 
     @web.authenticated
     async def post(self, name):
         reader = await self.get_reader()
-        values, errors = forms.parse_collaborator(forms.form_values(self.request.body_arguments))
+        submitted = forms.form_values(self.request.body_arguments)
+        values, errors = forms.parse_collaborator(submitted)
+        await self.in_db(store.load, reader, name, "collaborators")  # who asks, first
+        if not errors and not await self.user_exists(values["username"]):
+            errors = {"username": "field_unknown_user"}
+        if not errors:
+            try:
+                await self.in_db(
+                    store.set_collaborator, reader, name, values["username"], values["permission"]
+                )
+            except InvalidInput as e:
+                errors = e.errors
         if errors:
-            raise InvalidInput(errors, values)
-        await self.in_db(
-            store.set_collaborator, reader, name, values["username"], values["permission"]
-        )
+            await self.show(name, form="collaborator", values=submitted, errors=errors)
+            return
         self.redirect(f"{self.urls['portal']}environments/{name}#collaborators")
 
 
@@ -35,15 +44,17 @@ class CollaboratorDeleteHandler(TeacherHandler):
         self.redirect(f"{self.urls['portal']}environments/{name}#collaborators")
 
 
-class JoinLinkHandler(TeacherHandler):
+class JoinLinkHandler(EnvironmentHandler):
     """``POST /environments/NAME/join-link``: a new link (the old one stops working)."""
 
     @web.authenticated
     async def post(self, name):
         reader = await self.get_reader()
-        values, errors = forms.parse_join_link(forms.form_values(self.request.body_arguments))
+        submitted = forms.form_values(self.request.body_arguments)
+        values, errors = forms.parse_join_link(submitted)
         if errors:
-            raise InvalidInput(errors, values)
+            await self.show(name, form="join", values=submitted, errors=errors)
+            return
         await self.in_db(store.new_join_link, reader, name, values["expires_in_days"])
         self.redirect(f"{self.urls['portal']}environments/{name}#join")
 

@@ -118,6 +118,8 @@ MESSAGES = {
         "lti13_text": (
             "add an external tool activity and choose “{title}” in the list the platform shows."
         ),
+        "lms_links": "Opened from these LMS activities:",
+        "last_launch": "last launch {when}",
         "collaborators": "Colleagues",
         "no_collaborator": "No colleague shares this environment.",
         "field_username_label": "User name",
@@ -201,6 +203,9 @@ MESSAGES = {
         "field_students": "Give a number of students between 0 and 2000.",
         "field_username": "Give the colleague's user name, as the platform shows it.",
         "field_permission": "Choose view or edit.",
+        "field_unknown_user": (
+            "Nobody has this user name on the platform: they must have logged in once."
+        ),
         "field_owner_is_collaborator": "This is the owner of the environment.",
         "field_days": "Give a number of days between 1 and 366.",
         "field_version": "Give the version you started from (a number).",
@@ -330,6 +335,8 @@ MESSAGES = {
         "lti13_text": (
             "ajoutez une activité outil externe et choisissez « {title} » dans la liste proposée."
         ),
+        "lms_links": "Ouvert depuis ces activités de LMS :",
+        "last_launch": "dernier lancement le {when}",
         "collaborators": "Collègues",
         "no_collaborator": "Aucun collègue ne partage cet environnement.",
         "field_username_label": "Nom d'utilisateur",
@@ -425,6 +432,10 @@ MESSAGES = {
             "Donnez le nom d'utilisateur du collègue, tel que la plateforme l'affiche."
         ),
         "field_permission": "Choisissez « voir » ou « modifier ».",
+        "field_unknown_user": (
+            "Personne n'a ce nom d'utilisateur sur la plateforme : "
+            "il doit s'être connecté une fois."
+        ),
         "field_owner_is_collaborator": "C'est le propriétaire de l'environnement.",
         "field_days": "Donnez un nombre de jours entre 1 et 366.",
         "field_version": "Donnez la version dont vous êtes parti (un nombre).",

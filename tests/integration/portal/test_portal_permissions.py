@@ -139,7 +139,7 @@ API = {
         404,
         204,
     ),
-    ("PUT", "api/environments/{ENV}/collaborators/x", "permission"): (
+    ("PUT", "api/environments/{ENV}/collaborators/autreprof", "permission"): (
         403,
         403,
         403,
@@ -212,7 +212,7 @@ def body_for(kind, name):
     if kind == "duplicate":
         return {"new_name": new, "name": new}
     if kind == "collaborator":
-        return {"username": "x", "permission": "view"}
+        return {"username": "autreprof", "permission": "view"}
     if kind == "patch":
         return {"title": "T", "version": 1}
     if kind == "permission":

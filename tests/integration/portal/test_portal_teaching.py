@@ -13,6 +13,7 @@ import requests
 from portal_login import login
 
 from mydocker_hub import db
+from mydocker_hub.auth import store as people
 from mydocker_hub.portal.models import JoinLink
 
 PORTAL = "/services/mydocker/"
@@ -338,3 +339,52 @@ def test_my_environments_passes_on_the_progress_of_my_own_start_only(hub):
     student.delete(
         f"{hub.url}/hub/api/users/eleve/servers/intro", headers={"Referer": f"{hub.url}/hub/"}
     )
+
+
+def test_the_other_forms_keep_what_was_typed_and_say_what_is_wrong_next_to_it(hub):
+    prof = teacher_session(hub)
+    create(hub, prof, "forms-env")
+    session = prof.post(
+        f"{hub.url}{PORTAL}environments/forms-env/sessions",
+        data={
+            "_xsrf": prof.xsrf,
+            "start": "2099-02-02T10:00",
+            "end": "2099-02-02T09:00",
+            "timezone": "Europe/Paris",
+            "expected_students": "12",
+            "stop_at_end": "on",
+        },
+    )
+    assert session.status_code == 400
+    page = session.text
+    assert re.search(r'data-field="end">The session must end after it starts.<', page)
+    assert 'name="start" value="2099-02-02T10:00"' in page
+    assert 'name="expected_students" value="12"' in page
+    assert re.search(r'id="stop_at_end" name="stop_at_end" checked', page)
+
+    colleague = prof.post(
+        f"{hub.url}{PORTAL}environments/forms-env/collaborators",
+        data={"_xsrf": prof.xsrf, "username": "nobody-here", "permission": "edit"},
+    )
+    assert colleague.status_code == 400
+    assert 'data-field="username">Nobody has this user name on the platform' in colleague.text
+    assert 'name="username" value="nobody-here"' in colleague.text
+    link = prof.post(
+        f"{hub.url}{PORTAL}environments/forms-env/join-link",
+        data={"_xsrf": prof.xsrf, "expires_in_days": "400"},
+    )
+    assert link.status_code == 400
+    assert 'data-field="expires_in_days">Give a number of days between 1 and 366.<' in link.text
+    # nothing was written by the three wrong forms
+    view = api(hub, prof, "GET", "environments/forms-env").json()
+    assert (view["sessions"], view["collaborators"], view["join_link"]) == ([], [], None)
+
+
+def test_people_show_with_the_name_their_login_gave(hub):
+    prof = teacher_session(hub)
+    create(hub, prof, "names-env")
+    with db.session() as session:
+        db.Enrolment.add(session, "names-env", "eleve")
+        people.record_person(session, "eleve", "Élise Durand")
+    page = prof.get(f"{hub.url}{PORTAL}environments/names-env").text
+    assert 'Élise Durand <span class="text-muted">(eleve)</span>' in page
