@@ -30,6 +30,7 @@ from .auth.identity import Identity
 from .auth.local import LocalAccounts
 from .auth.lti11 import LTI11Launches, LTI11LaunchHandler
 from .auth.lti13 import LTI13Launches
+from .auth.pages import LocalizedLoginHandler
 from .auth.pending import DatabasePendingChoices
 from .auth.redirects import environment_url, safe_next_url
 from .auth.roles import (
@@ -181,6 +182,8 @@ class MyDockerAuthenticator(Authenticator):
 
     def get_handlers(self, app):
         return [
+            # before JupyterHub's own /login: the same page, declaring its language
+            (r"/login", LocalizedLoginHandler),
             (r"/lti/launch", LTI11LaunchHandler),
             (r"/lti/link", ActivityLinkHandler),
             *lti13_handlers.handlers(),

@@ -17,6 +17,7 @@ from tornado import web
 
 from .errors import LoginRefused
 from .identity import Identity
+from .pages import DeclaredLanguage
 from .redirects import environment_url
 
 KIND = "activity"
@@ -46,7 +47,7 @@ def launch_of(payload):
     return identity.activity, identity
 
 
-class ActivityLinkHandler(BaseHandler):
+class ActivityLinkHandler(DeclaredLanguage, BaseHandler):
     """Shows the picker (GET) and records the teacher's choice (POST)."""
 
     def _expired(self):

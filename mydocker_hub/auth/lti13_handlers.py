@@ -39,6 +39,7 @@ from tornado.httputil import url_concat
 from .deep_linking import resource_link_item, response_claims, signed_response
 from .errors import LoginRefused
 from .lti13 import DEEP_LINKING_REQUEST, DEEP_LINKING_SETTINGS, MESSAGE_TYPE
+from .pages import DeclaredLanguage
 from .redirects import checked_return_url, safe_next_url
 
 CALLBACK_PATH = "lti13/oauth_callback"
@@ -143,7 +144,7 @@ class LTI13LoginHandler(LTI13LoginInitHandler):
         return _browser_url(self, url_path_join(self.hub.base_url, CALLBACK_PATH))
 
 
-class LTI13LaunchHandler(LTI13CallbackHandler):
+class LTI13LaunchHandler(DeclaredLanguage, LTI13CallbackHandler):
     """The launch: check everything, log in, then open the course or the picker."""
 
     identity_source = "lti13"
@@ -228,7 +229,7 @@ class LTI13LaunchHandler(LTI13CallbackHandler):
         self.finish(html)
 
 
-class DeepLinkingResponseHandler(BaseHandler):
+class DeepLinkingResponseHandler(DeclaredLanguage, BaseHandler):
     """The teacher's choice -> a signed LtiDeepLinkingResponse posted to the platform."""
 
     @web.authenticated

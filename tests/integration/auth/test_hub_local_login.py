@@ -31,3 +31,13 @@ def test_five_wrong_passwords_lock_the_name_even_with_the_right_one(hub):
     assert "Trop d&#39;échecs" in page or "Trop d'échecs" in page
     # other names from the same computer still log in
     assert login(hub, "eleve", "eleve-password-1").status_code == 302
+
+
+def test_the_login_page_declares_the_browsers_language(hub):
+    # JupyterHub's page.html says English whatever the page: ours follows the browser
+    french = requests.get(f"{hub.url}/hub/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert french.status_code == 200
+    assert '<html lang="fr">' in french.text
+    english = requests.get(f"{hub.url}/hub/login", headers={"Accept-Language": "en-GB"})
+    assert '<html lang="en">' in english.text
+    assert 'id="login_submit"' in french.text  # the same login page, the form included
