@@ -14,7 +14,8 @@ depends_on = None
 
 
 def create_table(name, *columns):
-    # A development version may have created these tables without Alembic: keep them.
+    # Tables already there (made by hand, or by an upgrade interrupted before its
+    # version was written) are kept with their rows.
     if not sa.inspect(op.get_bind()).has_table(name):
         op.create_table(name, *columns)
 
