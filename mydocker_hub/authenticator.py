@@ -23,14 +23,13 @@ from sqlalchemy.orm import object_session
 from traitlets import Instance, Type, default
 
 from . import accounts
-from .auth import lti13_handlers, oidc
+from .auth import lti13_handlers, oidc, pages
 from .auth.activity_links import ActivityLinkHandler, choice_url
 from .auth.errors import LoginRefused
 from .auth.identity import Identity
 from .auth.local import LocalAccounts
 from .auth.lti11 import LTI11Launches, LTI11LaunchHandler
 from .auth.lti13 import LTI13Launches
-from .auth.pages import LocalizedLoginHandler
 from .auth.pending import DatabasePendingChoices
 from .auth.redirects import environment_url, safe_next_url
 from .auth.roles import (
@@ -182,8 +181,8 @@ class MyDockerAuthenticator(Authenticator):
 
     def get_handlers(self, app):
         return [
-            # before JupyterHub's own /login: the same page, declaring its language
-            (r"/login", LocalizedLoginHandler),
+            # before JupyterHub's own: the same pages, declaring their language
+            *pages.handlers(),
             (r"/lti/launch", LTI11LaunchHandler),
             (r"/lti/link", ActivityLinkHandler),
             *lti13_handlers.handlers(),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from traitlets import Bool, Float, List
 from traitlets.config import LoggingConfigurable
 
-from . import db
+from . import db, refusals
 from .portal.models import EDIT, Collaborator, EnvironmentRecord, SessionRecord
 from .sessions import Session
 
@@ -89,27 +89,22 @@ class Environment:
         return self.title or self.name
 
 
-def access_refusal(environment, user_name, *, is_admin=False, enrolled=False):
+def access_refusal(environment, user_name, *, is_admin=False, enrolled=False, lang="en"):
     """Why `user_name` may not start `environment`, or None when they may.
 
-    The message is shown to the student as it is.
+    The message is shown to the student as it is, in `lang`.
     """
+    title = environment.display_name
     if environment.status == ARCHIVED:
-        return (
-            f"The environment “{environment.display_name}” is archived "
-            "and can no longer be started."
-        )
+        return refusals.say("archived", lang, title=title)
     is_teacher = is_admin or user_name in environment.teachers
     if environment.status in (DRAFT, TEST):
         if is_teacher:
             return None
-        return f"The environment “{environment.display_name}” is not open to students yet."
+        return refusals.say("not_open", lang, title=title)
     if environment.public or enrolled or is_teacher:
         return None
-    return (
-        f"You are not enrolled in the environment “{environment.display_name}”. "
-        "Use the link or the activity your teacher gave you."
-    )
+    return refusals.say("not_enrolled", lang, title=title)
 
 
 class EnvironmentCatalog(LoggingConfigurable):
@@ -145,10 +140,12 @@ class EnvironmentCatalog(LoggingConfigurable):
         with db.session() as session:
             db.Enrolment.add(session, environment_name, user_name)
 
-    def refusal(self, environment, user_name, *, is_admin=False):
-        """Why `user_name` may not start `environment`, or None."""
+    def refusal(self, environment, user_name, *, is_admin=False, lang="en"):
+        """Why `user_name` may not start `environment` (in `lang`), or None."""
         enrolled = self.is_enrolled(environment.name, user_name)
-        return access_refusal(environment, user_name, is_admin=is_admin, enrolled=enrolled)
+        return access_refusal(
+            environment, user_name, is_admin=is_admin, enrolled=enrolled, lang=lang
+        )
 
     def for_user(self, user_name, *, is_admin=False):
         """The environments a user may start."""

@@ -55,23 +55,22 @@ def current_session(sessions, now=None):
     return next((s for s in sessions if s.contains(now)), None)
 
 
-def start_refusal(sessions, now=None):
-    """Why a server may not start at `now` because of its sessions, or None.
+def start_refusal(sessions, now=None, lang="en"):
+    """Why a server may not start at `now` because of its sessions (in `lang`), or None.
 
     Starts are refused only before a session that blocks them, when no other
     session is going on.
     """
+    from .refusals import opening_time, say
+
     now = now or datetime.now(UTC)
     if current_session(sessions, now):
         return None
     upcoming = sorted((s for s in sessions if s.start > now), key=lambda s: s.start)
     if upcoming and upcoming[0].block_before_start:
         session = upcoming[0]
-        start = session.local(session.start)
-        return (
-            f"This environment opens on {start:%A %d %B %Y at %H:%M} ({session.timezone}). "
-            "Come back then."
-        )
+        when = opening_time(session.local(session.start), lang)
+        return say("opens_on", lang, when=when, zone=session.timezone)
     return None
 
 

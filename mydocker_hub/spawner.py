@@ -20,7 +20,7 @@ from requests.exceptions import RequestException
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, default
 
-from . import sessions
+from . import refusals, sessions
 from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
 from .swarm import activity, disk, messages, names, passwd, specs
 from .swarm.estimate import StartDurations, queue_message
@@ -362,17 +362,15 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
         The enrolment check queries the database: it runs in a thread, never
         on the hub's event loop.
         """
+        lang = refusals.language_of(self.handler)
         options = dict(self.user_options or {})
         requested = options.pop("environment", None)
         if options:
-            raise SpawnError(
-                "These settings cannot be chosen when starting a server: "
-                f"{', '.join(sorted(options))}. They come from the environment.",
-                reason="options",
-            )
+            names = ", ".join(sorted(options))
+            raise SpawnError(refusals.say("options", lang, names=names), reason="options")
         if self.name and requested and requested != self.name:
             raise SpawnError(
-                f"This server belongs to the environment “{self.name}”, not “{requested}”.",
+                refusals.say("other_server", lang, name=self.name, requested=requested),
                 reason="options",
             )
         name = self.environment_name
@@ -380,17 +378,17 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
         environment = await asyncio.to_thread(self.catalog.get, name)
         if environment is None:
             raise SpawnError(
-                f"There is no environment called “{name}”.", reason="environment", status_code=404
+                refusals.say("unknown", lang, name=name), reason="environment", status_code=404
             )
         user = self.user
         refusal = await asyncio.to_thread(
-            self.catalog.refusal, environment, user.name, is_admin=user.admin
+            self.catalog.refusal, environment, user.name, is_admin=user.admin, lang=lang
         )
         if refusal:
             raise SpawnError(refusal, reason="access", status_code=403)
         # Teachers may try their environment before the session opens.
         if not (user.admin or user.name in environment.teachers):
-            refusal = sessions.start_refusal(environment.sessions)
+            refusal = sessions.start_refusal(environment.sessions, lang=lang)
             if refusal:
                 raise SpawnError(refusal, reason="session", status_code=403)
         return environment

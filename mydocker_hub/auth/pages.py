@@ -1,12 +1,14 @@
 """The hub's pages that we render: they declare the reader's language.
 
 JupyterHub's ``page.html`` writes ``<html lang="en">`` whatever the page
-says. Our pages on the hub (the login page, the LTI choice pages) are in
+says. Our pages on the hub (the login page, the LTI choice pages, a refused
+start, whose message the spawner writes in the browser's language) are in
 French and English; they declare the language the browser prefers among
 the two, so that screen readers and translators read them right.
 """
 
 from jupyterhub.handlers.login import LoginHandler
+from jupyterhub.handlers.pages import SpawnHandler
 
 from ..portal import i18n
 
@@ -35,3 +37,17 @@ class DeclaredLanguage:
 
 class LocalizedLoginHandler(DeclaredLanguage, LoginHandler):
     """The hub's login page (``/hub/login``), declaring the reader's language."""
+
+
+class LocalizedSpawnHandler(DeclaredLanguage, SpawnHandler):
+    """``/hub/spawn/...``: its pages are a refused start's, in the reader's language."""
+
+
+def handlers():
+    """Routes to put before JupyterHub's own: the same pages, declaring their language."""
+    return [
+        (r"/login", LocalizedLoginHandler),
+        (r"/spawn", LocalizedSpawnHandler),
+        (r"/spawn/([^/]+)", LocalizedSpawnHandler),
+        (r"/spawn/([^/]+)/([^/]+)", LocalizedSpawnHandler),
+    ]

@@ -145,7 +145,25 @@ def test_a_teacher_prepares_a_course_a_student_joins_and_the_teacher_stops_it(pl
     fpage.goto(f"{platform.url}{PORTAL}week")
     assert "Python, week 3" in fpage.locator("#mydocker-week").inner_text()
     shot(fpage, "week-fr")
-    for context in (teacher, student, french):
+
+    # A refused start, in the student's language, with the way back
+    french_student = browser.new_context(locale="fr-FR", viewport={"width": 1200, "height": 900})
+    rpage = french_student.new_page()
+    rpage.goto(f"{platform.url}/hub/login")
+    log_in(rpage, platform, "leo", student_password)
+    rpage.wait_for_url(f"{platform.url}{PORTAL}", timeout=30_000)
+    rpage.goto(f"{platform.url}/hub/spawn/leo/later")
+    message = rpage.locator(".mydocker-error-message").inner_text()
+    assert message == (
+        "Cet environnement ouvre le lundi 5 janvier 2099 à 14:00 (Europe/Paris). "
+        "Revenez à ce moment-là."
+    )
+    assert rpage.locator("html").get_attribute("lang") == "fr"
+    assert "lots of moons" not in rpage.content()
+    shot(rpage, "refused-start-fr")
+    rpage.click("a.mydocker-way-back")
+    rpage.wait_for_url(f"{platform.url}{PORTAL}", timeout=30_000)
+    for context in (teacher, student, french, french_student):
         context.close()
 
     # The admin's activity log: asked, ready on the node, stopped; twice
@@ -153,9 +171,10 @@ def test_a_teacher_prepares_a_course_a_student_joins_and_the_teacher_stops_it(pl
         f"{platform.url}{PORTAL}api/activity", params={"user": "leo"}, timeout=30
     ).json()["events"]
     told = [(e["event"], e["environment"]) for e in reversed(events)]
-    assert told == 2 * [
-        ("requested", ENVIRONMENT),
-        ("ready", ENVIRONMENT),
-        ("stopped", ENVIRONMENT),
+    assert told == [
+        *2 * [("requested", ENVIRONMENT), ("ready", ENVIRONMENT), ("stopped", ENVIRONMENT)],
+        ("requested", "later"),
+        ("failed", "later"),
     ], events
-    assert events[1]["node"] == node
+    assert [e["node"] for e in events if e["event"] == "ready"] == [node, node]
+    assert events[0]["detail"].startswith("Cet environnement ouvre le lundi 5 janvier 2099")

@@ -51,7 +51,7 @@ async def test_the_enrolment_query_runs_off_the_event_loop(database):
     loop_thread = threading.current_thread()
     seen = []
 
-    def refusal(environment, user_name, *, is_admin=False):
+    def refusal(environment, user_name, *, is_admin=False, lang="en"):
         seen.append(threading.current_thread())
         return "You are not enrolled in the environment “private”."
 

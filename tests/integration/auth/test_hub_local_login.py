@@ -41,3 +41,13 @@ def test_the_login_page_declares_the_browsers_language(hub):
     english = requests.get(f"{hub.url}/hub/login", headers={"Accept-Language": "en-GB"})
     assert '<html lang="en">' in english.text
     assert 'id="login_submit"' in french.text  # the same login page, the form included
+
+
+def test_a_page_that_does_not_exist_says_so_plainly_with_the_way_back(hub):
+    response = requests.get(f"{hub.url}/hub/no-such-page")
+    assert response.status_code == 404
+    page = response.text
+    assert "lots of moons" not in page
+    assert "There is no such page." in page and "Cette page n'existe pas." in page
+    assert 'class="btn btn-jupyter mydocker-way-back" href="/services/mydocker/"' in page
+    assert page.count("Something went wrong") == 1
