@@ -162,7 +162,13 @@ def apply(c, settings, admin_token):
     c.JupyterHub.services = services(settings, admin_token)
     c.JupyterHub.load_roles = roles(settings)
     # The portal runs beside the hub, in its container; the proxy reaches it there.
-    portal.apply(c, "127.0.0.1", settings.database_url, images=[settings.default_image])
+    portal.apply(
+        c,
+        "127.0.0.1",
+        settings.database_url,
+        images=[settings.default_image],
+        secret_file=os.path.join(settings.data_dir, "portal_cookie_secret"),
+    )
 
     c.Spawner.start_timeout = 180
     c.Spawner.http_timeout = 120

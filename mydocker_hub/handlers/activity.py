@@ -4,6 +4,7 @@ from datetime import datetime
 
 from tornado import web
 
+from ..auth import store as people
 from ..portal import activity
 from ..portal.errors import PortalError
 from .base import BaseHandler
@@ -39,8 +40,10 @@ class ActivityHandler(BaseHandler):
             self.set_header("Content-Disposition", 'attachment; filename="mydocker-activity.csv"')
             self.finish(activity.to_csv(rows))
             return
+        names = await self.in_db(people.display_names, sorted({row.user for row in rows}))
         self.render_page(
             "mydocker-activity.html",
+            display_names=names,
             rows=rows,
             filters={k: self.get_argument(k, "") for k in (*FILTERS, "since", "until")},
             events=EVENTS,

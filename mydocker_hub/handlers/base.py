@@ -16,6 +16,7 @@ from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from .. import db
+from ..auth import store as people
 from ..portal import i18n, store
 from ..portal.capacity import COMPUTE_LABEL
 from ..portal.errors import PortalError
@@ -115,6 +116,8 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             self._reader = Reader.from_model(model, token_scopes=token_scopes)
             self._user_model = model
             self.is_admin = self._reader.admin
+            # the name the person's login gave (an LMS, the federation), for the header
+            self._display_name = await self.in_db(people.display_name, name)
         return self._reader
 
     async def image_choices(self, reader, current=""):
@@ -148,7 +151,11 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         if user:
             # the same escaping as the hub's User.json_escaped_name, safe inside <script>
             escaped = json.dumps(user["name"])[1:-1].replace("<", "\\u003c")
-            page_user = {"name": user["name"], "json_escaped_name": escaped}
+            page_user = {
+                "name": user["name"],
+                "json_escaped_name": escaped,
+                "display_name": getattr(self, "_display_name", None) or "",
+            }
         return {
             "base_url": hub_prefix,
             "prefix": self.urls["base_url"],

@@ -52,6 +52,7 @@ class PortalSettings:
     base_url: str = "/"
     db_url: str = ""
     standard_images: tuple = ()
+    secret_file: str = ""  # where the cookie secret is kept; random at each start without
 
     @property
     def hub_prefix(self):
@@ -71,6 +72,7 @@ def settings_from_env(environ):
         base_url=environ.get("JUPYTERHUB_BASE_URL", "/") or "/",
         db_url=environ.get("MYDOCKER_DB_URL", ""),
         standard_images=tuple(json.loads(environ.get("MYDOCKER_STANDARD_IMAGES") or "[]")),
+        secret_file=environ.get("MYDOCKER_PORTAL_SECRET_FILE", ""),
     )
 
 
@@ -165,6 +167,15 @@ class NodeReader:
             client.close()
 
 
+def cookie_secret_of(settings):
+    """The secret that signs the portal's cookies: kept in a file (0600) when one is named."""
+    if settings.secret_file:
+        from ..config import read_or_create_secret
+
+        return read_or_create_secret(settings.secret_file).encode()
+    return secrets.token_bytes(32)
+
+
 def make_app(settings, *, catalog=None, hub_auth=None, cookie_secret=None, nodes=None):
     """The Tornado application for `settings` (a `PortalSettings`)."""
     if catalog is None:
@@ -174,7 +185,7 @@ def make_app(settings, *, catalog=None, hub_auth=None, cookie_secret=None, nodes
     hub_auth = hub_auth or HubOAuth.instance()
     return web.Application(
         routes(settings.prefix),
-        cookie_secret=cookie_secret or secrets.token_bytes(32),
+        cookie_secret=cookie_secret or cookie_secret_of(settings),
         xsrf_cookies=True,
         default_handler_class=NotFoundHandler,
         login_url=hub_auth.login_url,

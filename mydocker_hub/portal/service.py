@@ -35,14 +35,15 @@ SERVICE_SCOPES = ["list:users", "read:users", "read:roles:users", "read:servers"
 USER_TOKEN_SCOPES = ["delete:servers!user"]
 
 
-def service(host, db_url, *, port=PORT, python=sys.executable, images=()):
+def service(host, db_url, *, port=PORT, python=sys.executable, images=(), secret_file=""):
     """The ``JupyterHub.services`` entry of the portal, listening on `host`:`port`.
 
     `host` is the hub's own address (the service runs beside the hub, in its
     container); `db_url` is the platform's database, passed as
     ``MYDOCKER_DB_URL`` because a managed service does not inherit the hub's
     environment; `images` are the platform's standard images, that every
-    teacher may use.
+    teacher may use; `secret_file` keeps the portal's cookie secret across
+    restarts (a form open while the hub restarts still posts).
     """
     return {
         "name": NAME,
@@ -51,6 +52,7 @@ def service(host, db_url, *, port=PORT, python=sys.executable, images=()):
         "environment": {
             "MYDOCKER_DB_URL": db_url,
             "MYDOCKER_STANDARD_IMAGES": json.dumps(list(images)),
+            **({"MYDOCKER_PORTAL_SECRET_FILE": secret_file} if secret_file else {}),
         },
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": list(USER_TOKEN_SCOPES),
@@ -80,10 +82,11 @@ def hub_settings(base_url="/"):
     }
 
 
-def apply(c, host, db_url, *, port=PORT, base_url="/", images=()):
+def apply(c, host, db_url, *, port=PORT, base_url="/", images=(), secret_file=""):
     """Add the portal to the traitlets config `c` (after ``services`` and ``load_roles``)."""
     hub = c.JupyterHub
-    hub.services = [*hub.get("services", []), service(host, db_url, port=port, images=images)]
+    definition = service(host, db_url, port=port, images=images, secret_file=secret_file)
+    hub.services = [*hub.get("services", []), definition]
     hub.load_roles = [*hub.get("load_roles", []), *roles()]
     settings = hub_settings(base_url)
     hub.extra_user_scopes = set(hub.get("extra_user_scopes", set())) | settings["extra_user_scopes"]

@@ -165,6 +165,28 @@ API = {
     ("GET", "api/week", None): (403, 403, 403, 200, 200, 200, 200, 200),
     ("GET", "api/activity", None): (403, 403, 403, 403, 403, 403, 403, 200),
     ("GET", "api/me/environments", None): (403, 200, 200, 200, 200, 200, 200, 200),
+    # always the caller's own start: nobody's here, so each gets the "gone" event
+    ("GET", "api/me/environments/{ENV}/progress", None): (
+        403,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+    ),
+    # one student's server: nobody runs one, said once access is granted
+    ("GET", "api/environments/{ENV}/servers/eleve", None): (
+        403,
+        403,
+        403,
+        404,
+        404,
+        404,
+        404,
+        404,
+    ),
 }
 
 _names = (f"m{n}" for n in itertools.count())

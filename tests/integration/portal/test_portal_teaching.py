@@ -388,3 +388,6 @@ def test_people_show_with_the_name_their_login_gave(hub):
         people.record_person(session, "eleve", "Élise Durand")
     page = prof.get(f"{hub.url}{PORTAL}environments/names-env").text
     assert 'Élise Durand <span class="text-muted">(eleve)</span>' in page
+    student = login(hub, "eleve", "eleve-password-1")
+    header = student.get(f"{hub.url}{PORTAL}").text
+    assert '<span class="me-1" title="eleve">Élise Durand</span>' in header

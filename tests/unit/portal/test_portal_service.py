@@ -78,5 +78,20 @@ def test_the_platform_serves_the_portal_beside_the_hub():
         "MYDOCKER_DB_URL": "sqlite:////data/jupyterhub.sqlite",
         # the teachers' choice of images: the platform's standard one
         "MYDOCKER_STANDARD_IMAGES": json.dumps([settings.default_image]),
+        # the cookie secret outlives a restart: a form open meanwhile still posts
+        "MYDOCKER_PORTAL_SECRET_FILE": "/data/portal_cookie_secret",
     }
     assert c.JupyterHub.default_url == "/services/mydocker/"
+
+
+def test_the_cookie_secret_is_kept_in_its_file_and_random_without_one(tmp_path):
+    from mydocker_hub.portal import app
+
+    path = tmp_path / "portal_cookie_secret"
+    settings = app.settings_from_env({"MYDOCKER_PORTAL_SECRET_FILE": str(path)})
+    first = app.cookie_secret_of(settings)
+    assert len(first) == 64
+    assert app.cookie_secret_of(settings) == first  # the same after a restart
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    without = app.settings_from_env({})
+    assert app.cookie_secret_of(without) != app.cookie_secret_of(without)
