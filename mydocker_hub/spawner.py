@@ -22,7 +22,7 @@ from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, 
 
 from . import refusals, sessions
 from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
-from .swarm import activity, disk, messages, names, passwd, specs
+from .swarm import activity, disk, messages, names, passwd, specs, wording
 from .swarm.estimate import StartDurations, queue_message
 from .swarm.passwd import runs_as_root
 from .swarm.pulls import SharedPulls, pull_image
@@ -216,6 +216,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
     _start_durations = StartDurations()
     _image_passwds = {}  # image id -> its /etc/passwd
     task_node = ""  # where the task of the current start was placed (for the activity log)
+    lang = "en"  # the language of the request behind the current start (its messages)
 
     @default("pull_policy")
     def _default_pull_policy(self):
@@ -335,6 +336,10 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
         self._events = []
         self._events_changed = asyncio.Event()
 
+    def say(self, english, **values):
+        """A sentence for the student (`swarm.wording`), in the language of their request."""
+        return wording.say(english, self.lang, **values)
+
     def _report(self, progress, message):
         if not hasattr(self, "_events"):
             self._reset_progress()
@@ -362,7 +367,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
         The enrolment check queries the database: it runs in a thread, never
         on the hub's event loop.
         """
-        lang = refusals.language_of(self.handler)
+        lang = self.lang = refusals.language_of(self.handler)
         options = dict(self.user_options or {})
         requested = options.pop("environment", None)
         if options:
@@ -455,8 +460,11 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
                 ip = await self._run_service(environment, args)
         except TimeoutError:
             raise SpawnError(
-                f"Your environment did not start within {self.ready_timeout} seconds. "
-                "Try again; if it persists, tell your teacher.",
+                self.say(
+                    "Your environment did not start within {seconds} seconds. "
+                    "Try again; if it persists, tell your teacher.",
+                    seconds=self.ready_timeout,
+                ),
                 reason="timeout",
                 status_code=504,
             ) from None
@@ -475,15 +483,21 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
         def queued(position):
             # After the image (10-30): a start waits in line once it can run.
             self._report(
-                30, queue_message(position, self._start_durations.wait(position, slots.size))
+                30,
+                queue_message(
+                    position, self._start_durations.wait(position, slots.size), self.lang
+                ),
             )
 
         try:
             await asyncio.wait_for(slots.acquire(on_position=queued), self.max_queue_wait)
         except TimeoutError:
             raise SpawnError(
-                "So many servers are starting that yours could not start within "
-                f"{self.max_queue_wait} seconds. Try again in a few minutes.",
+                self.say(
+                    "So many servers are starting that yours could not start within {seconds} "
+                    "seconds. Try again in a few minutes.",
+                    seconds=self.max_queue_wait,
+                ),
                 reason="queue",
                 status_code=503,
             ) from None
@@ -491,7 +505,9 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
     async def _run_service(self, environment, args):
         """Create the service and follow it until the server answers; remove it on failure."""
         await self._remove_leftover_service()
-        self._report(35, f"Creating your “{environment.display_name}” environment")
+        self._report(
+            35, self.say("Creating your “{title}” environment", title=environment.display_name)
+        )
         spec = specs.service_spec(self.server_plan(environment, args))
         # If the start is cancelled meanwhile, the service is still created (in
         # a Docker thread): `created` removes it then.
@@ -508,7 +524,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             task = await self._wait_for_task()
             ip = self._task_address(task)
             await self._warn_about_disk_usage(environment, task)
-            self._report(85, "Your environment is running; waiting for it to answer")
+            self._report(85, self.say("Your environment is running; waiting for it to answer"))
             await self._wait_until_answering(ip)
         except BaseException:
             await self._remove_service_quietly()
@@ -536,8 +552,10 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
         except NotFound:
             if self.pull_policy != "ifnotpresent":
                 raise SpawnError(
-                    "The software image of this environment is not on this platform. "
-                    "Tell your teacher: it must be built again.",
+                    self.say(
+                        "The software image of this environment is not on this platform. "
+                        "Tell your teacher: it must be built again."
+                    ),
                     reason="image",
                     status_code=503,
                 ) from None
@@ -549,8 +567,11 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             await asyncio.wait_for(self._pull(image), self.pull_timeout)
         except TimeoutError:
             raise SpawnError(
-                f"The software image of this environment took more than {self.pull_timeout} "
-                "seconds to fetch. Try again in a few minutes; if it persists, tell your teacher.",
+                self.say(
+                    "The software image of this environment took more than {seconds} seconds "
+                    "to fetch. Try again in a few minutes; if it persists, tell your teacher.",
+                    seconds=self.pull_timeout,
+                ),
                 reason="image",
                 status_code=503,
             ) from None
@@ -567,9 +588,11 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             passwd_text = await self._image_passwd(image["Id"])
         if runs_as_root(user, passwd_text):
             raise SpawnError(
-                "The software image of this environment runs as the administrator (root), "
-                "which the platform does not allow. Tell your teacher: its Dockerfile must "
-                "end with a USER line naming an ordinary user.",
+                self.say(
+                    "The software image of this environment runs as the administrator (root), "
+                    "which the platform does not allow. Tell your teacher: its Dockerfile must "
+                    "end with a USER line naming an ordinary user."
+                ),
                 reason="root-image",
                 status_code=503,
                 log_message=f"Refused {self.image} for {self._log_name}: it runs as root",
@@ -584,8 +607,10 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
                 cache[image_id] = await asyncio.wrap_future(read)
             except APIError as e:
                 raise SpawnError(
-                    "The software image of this environment could not be checked. "
-                    "Try again in a few minutes; if it persists, tell your teacher.",
+                    self.say(
+                        "The software image of this environment could not be checked. "
+                        "Try again in a few minutes; if it persists, tell your teacher."
+                    ),
                     reason="image",
                     status_code=503,
                     log_message=f"Reading /etc/passwd of {self.image} failed: {e}",
@@ -606,7 +631,9 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             nonlocal shown
             if percent >= shown + 5:
                 shown = percent
-                self._report(10 + percent // 5, f"Fetching the image: {percent}%")
+                self._report(
+                    10 + percent // 5, self.say("Fetching the image: {percent}%", percent=percent)
+                )
 
         async def run(on_event):
             def on_event_threadsafe(event):
@@ -617,13 +644,15 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             await asyncio.wrap_future(pull)
             self.log.info("Pulled %s in %.1f s", image, time.monotonic() - started)
 
-        self._report(10, f"Fetching the image {image}")
+        self._report(10, self.say("Fetching the image {image}", image=image))
         try:
             await self._pulls.pull(image, run, show)
         except (APIError, RuntimeError) as e:
             raise SpawnError(
-                "The software image of this environment could not be fetched. "
-                "Try again in a few minutes; if it persists, tell your teacher.",
+                self.say(
+                    "The software image of this environment could not be fetched. "
+                    "Try again in a few minutes; if it persists, tell your teacher."
+                ),
                 reason="image",
                 status_code=503,
                 log_message=f"Pulling {image} for {self._log_name} failed: {e}",
@@ -682,14 +711,21 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
                 state = status["State"]
                 if state != last_state:
                     node = self.task_node = await self._node_name(task.get("NodeID"))
-                    where = f" on {node}" if node else ""
-                    self._report(TASK_PROGRESS.get(state, 60), f"Task {state}{where}")
+                    if node:
+                        text = self.say("Task {state} on {node}", state=state, node=node)
+                    else:
+                        text = self.say("Task {state}", state=state)
+                    self._report(TASK_PROGRESS.get(state, 60), text)
                     last_state = state
                 if state == "running":
                     return task
                 exit_code = status.get("ContainerStatus", {}).get("ExitCode")
                 failure = messages.task_failure(
-                    state, status.get("Err", ""), exit_code, self.course_environment.mem_limit
+                    state,
+                    status.get("Err", ""),
+                    exit_code,
+                    self.course_environment.mem_limit,
+                    self.lang,
                 )
                 if failure:
                     raise SpawnError(
@@ -727,7 +763,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             self.log.info("No disk usage for %s: %r", self._log_name, e)
             return
         usage = disk.total_bytes(output.decode(errors="replace"))
-        message = disk.warning(usage, environment.disk_quota, self.disk_warning_ratio)
+        message = disk.warning(usage, environment.disk_quota, self.disk_warning_ratio, self.lang)
         if message:
             self.log.info("Disk usage of %s: %s", self._log_name, message)
             self._report(85, message)
@@ -758,8 +794,11 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
                 await self._fail_if_task_ended()
             await asyncio.sleep(0.1)
         raise SpawnError(
-            f"Your environment started but did not answer within {self.http_timeout} seconds. "
-            "Try again; if it persists, tell your teacher.",
+            self.say(
+                "Your environment started but did not answer within {seconds} seconds. "
+                "Try again; if it persists, tell your teacher.",
+                seconds=self.http_timeout,
+            ),
             reason="timeout",
             status_code=504,
         )
@@ -771,10 +810,17 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             return
         exit_code = status.get("ContainerStatus", {}).get("ExitCode")
         failure = messages.task_failure(
-            status["State"], status.get("Err", ""), exit_code, self.course_environment.mem_limit
+            status["State"],
+            status.get("Err", ""),
+            exit_code,
+            self.course_environment.mem_limit,
+            self.lang,
         )
         raise SpawnError(
-            failure or f"Your environment stopped while starting ({status['State']}).",
+            failure
+            or self.say(
+                "Your environment stopped while starting ({state}).", state=status["State"]
+            ),
             reason=f"task-{status['State']}",
             status_code=503,
             log_message=f"{self._log_name} ended while starting: {status}",
@@ -787,8 +833,11 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
             if attachment["Network"]["Spec"]["Name"] == self.network_name:
                 return attachment["Addresses"][0].split("/")[0]
         raise SpawnError(
-            f"Your environment runs but is not on the network {self.network_name!r}. "
-            "Tell the platform's administrators.",
+            self.say(
+                "Your environment runs but is not on the network {network}. "
+                "Tell the platform's administrators.",
+                network=repr(self.network_name),
+            ),
             reason="network",
             status_code=500,
         )

@@ -2,6 +2,8 @@
 
 from docker.utils import parse_bytes
 
+from .wording import say
+
 
 def total_bytes(du_output):
     """The total of `du -sbc` ('N\\ttotal' on its last line), or None."""
@@ -19,21 +21,27 @@ def human(size):
         size /= 1000
 
 
-def warning(usage, quota, ratio):
-    """What to tell a student whose folders use `usage` bytes of `quota`, or None."""
+def warning(usage, quota, ratio, lang="en"):
+    """What to tell a student whose folders use `usage` bytes of `quota` (in `lang`), or None."""
     if usage is None:
         return None
     limit = parse_bytes(quota)
     if usage < ratio * limit:
         return None
     if usage >= limit:
-        return (
-            f"Your folders use {human(usage)}, more than the {quota} this environment allows: "
-            "delete or download files now, before you lose work."
+        return say(
+            "Your folders use {used}, more than the {quota} this environment allows: "
+            "delete or download files now, before you lose work.",
+            lang,
+            used=human(usage),
+            quota=quota,
         )
-    return (
-        f"Warning: your folders use {human(usage)} of the {quota} this environment allows. "
-        "Free some space soon."
+    return say(
+        "Warning: your folders use {used} of the {quota} this environment allows. "
+        "Free some space soon.",
+        lang,
+        used=human(usage),
+        quota=quota,
     )
 
 

@@ -4,6 +4,8 @@ import math
 from collections import deque
 from statistics import median
 
+from .wording import say
+
 
 class StartDurations:
     """The last few durations of starts that held a start slot, and what they predict.
@@ -33,15 +35,24 @@ class StartDurations:
         return math.ceil(position / slots) * typical
 
 
-def about(seconds):
+def about(seconds, lang="en"):
     """A duration as a student reads it: "about 20 s", "about 3 min"."""
     if seconds < 60:
-        return f"about {max(5, 5 * round(seconds / 5))} s"
-    return f"about {round(seconds / 60)} min"
+        return say("about {seconds} s", lang, seconds=max(5, 5 * round(seconds / 5)))
+    return say("about {minutes} min", lang, minutes=round(seconds / 60))
 
 
-def queue_message(position, wait):
+def queue_message(position, wait, lang="en"):
     """The progress line of a start waiting in line at `position`, expecting `wait` seconds."""
-    ahead = f"{position - 1} start(s) before yours" if position > 1 else "yours is next"
-    expected = f", {about(wait)}" if wait is not None else ""
-    return f"Many servers are starting: waiting in line ({ahead}{expected})"
+    if position > 1:
+        ahead = say("{count} start(s) before yours", lang, count=position - 1)
+    else:
+        ahead = say("yours is next", lang)
+    if wait is None:
+        return say("Many servers are starting: waiting in line ({ahead})", lang, ahead=ahead)
+    return say(
+        "Many servers are starting: waiting in line ({ahead}, {expected})",
+        lang,
+        ahead=ahead,
+        expected=about(wait, lang),
+    )

@@ -163,6 +163,24 @@ def test_a_teacher_prepares_a_course_a_student_joins_and_the_teacher_stops_it(pl
     shot(rpage, "refused-start-fr")
     rpage.click("a.mydocker-way-back")
     rpage.wait_for_url(f"{platform.url}{PORTAL}", timeout=30_000)
+
+    # A start followed in French, from "My environments"
+    rpage.locator(f'article[data-environment="{ENVIRONMENT}"] a.mydocker-start').click()
+    rpage.wait_for_url(f"**/hub/spawn-pending/leo/{ENVIRONMENT}**", timeout=30_000)
+    assert "Votre environnement démarre." in rpage.locator("#progress-message").evaluate(
+        "node => node.parentElement.innerText"
+    )
+    rpage.wait_for_function(
+        "/Création de votre environnement|Tâche|Votre environnement tourne|patientez/"
+        ".test(document.getElementById('progress-message').textContent)",
+        timeout=120_000,
+    )
+    shot(rpage, "start-progress-fr")
+    rpage.wait_for_selector(".jp-LabShell", timeout=240_000)
+    assert admin.delete(
+        f"{platform.url}/hub/api/users/leo/servers/{ENVIRONMENT}", timeout=60
+    ).status_code in (202, 204)
+    wait_until_gone(service_name(platform.prefix, "leo", ENVIRONMENT))
     for context in (teacher, student, french, french_student):
         context.close()
 
@@ -175,6 +193,10 @@ def test_a_teacher_prepares_a_course_a_student_joins_and_the_teacher_stops_it(pl
         *2 * [("requested", ENVIRONMENT), ("ready", ENVIRONMENT), ("stopped", ENVIRONMENT)],
         ("requested", "later"),
         ("failed", "later"),
+        ("requested", ENVIRONMENT),
+        ("ready", ENVIRONMENT),
+        ("stopped", ENVIRONMENT),
     ], events
-    assert [e["node"] for e in events if e["event"] == "ready"] == [node, node]
-    assert events[0]["detail"].startswith("Cet environnement ouvre le lundi 5 janvier 2099")
+    assert [e["node"] for e in events if e["event"] == "ready"] == [node, node, node]
+    failed = next(e for e in events if e["event"] == "failed")
+    assert failed["detail"].startswith("Cet environnement ouvre le lundi 5 janvier 2099")
