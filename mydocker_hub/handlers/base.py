@@ -171,6 +171,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             "parsed_scopes": {"admin-ui"} if self.is_admin else set(),
             "is_teacher": bool(getattr(self, "_reader", None) and self._reader.may_create),
             "slot": self.slot,
+            "long_date": lambda moment: i18n.format_date(moment, self.lang),
             "display_names": {},
             "xsrf": self.xsrf_token.decode("ascii"),
             "xsrf_token": self.xsrf_token.decode("ascii"),
