@@ -105,19 +105,27 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         """
         if getattr(self, "_reader", None) is None:
             name = self.current_user["name"]
-            try:
-                model = await self.user_model(name)
-            except HubAPIError as e:
-                self.log.warning("Could not read user %s from the hub: %s", name, e)
-                raise PortalError(502, "error_hub") from None
+            # the hub's model and the name the person's login gave (an LMS, the
+            # federation: for the header), asked at the same time
+            model, self._display_name = await asyncio.gather(
+                self.user_model(name),
+                self.in_db(people.display_name, name),
+                return_exceptions=True,
+            )
+            if isinstance(model, HubAPIError):
+                self.log.warning("Could not read user %s from the hub: %s", name, model)
+                raise PortalError(502, "error_hub")
+            if isinstance(model, BaseException):
+                raise model
+            if isinstance(self._display_name, BaseException):
+                self.log.warning("No display name for %s: %s", name, self._display_name)
+                self._display_name = None
             token_scopes = None
             if getattr(self, "_token_authenticated", False):
                 token_scopes = set(self.current_user.get("scopes") or ())
             self._reader = Reader.from_model(model, token_scopes=token_scopes)
             self._user_model = model
             self.is_admin = self._reader.admin
-            # the name the person's login gave (an LMS, the federation), for the header
-            self._display_name = await self.in_db(people.display_name, name)
         return self._reader
 
     async def image_choices(self, reader, current=""):
