@@ -1,0 +1,1 @@
+"""Image builds from teachers: the build context they upload and how it is checked."""
