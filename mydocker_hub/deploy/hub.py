@@ -185,13 +185,19 @@ def ensure(client, instance, root, say):
         say(f"Creating the hub container {instance.container}")
         container = create(client, instance, config, wanted)
     if container.status != "running":
-        start(container)
+        container = start_or_recreate(
+            container, lambda: create(client, instance, config, wanted), say
+        )
     return container
 
 
 # What Docker answers, for a while, when this machine's copy of an attachable overlay
 # network is new, or was dropped as its last container left (a hub being replaced).
 PASSING_NETWORK_ERRORS = ("attaching to network failed", "not found")
+
+
+class NetworkNotSettled(DeployError):
+    """The overlay network still was not usable by the container after every attempt."""
 
 
 def start(container, attempts=5):
@@ -205,9 +211,29 @@ def start(container, attempts=5):
             passing = "network" in explanation and any(
                 error in explanation for error in PASSING_NETWORK_ERRORS
             )
-            if not passing or attempt == attempts:
+            if passing and attempt == attempts:
+                raise NetworkNotSettled(f"could not start the hub: {e.explanation}") from None
+            if not passing:
                 raise DeployError(f"could not start the hub: {e.explanation}") from None
             time.sleep(2)
+
+
+def start_or_recreate(container, recreate, say):
+    """Start the container; if the network it names is still gone, start a new one once.
+
+    A container keeps the id of the network copy it was created with; when
+    this machine dropped that copy (the replaced hub was its last container),
+    a container created now attaches to the network anew.
+    """
+    try:
+        start(container)
+        return container
+    except NetworkNotSettled:
+        say("The overlay network was not ready for the hub: creating its container again")
+        container.remove(force=True)
+    container = recreate()
+    start(container)
+    return container
 
 
 def wait_until_ready(client, instance, timeout=120):

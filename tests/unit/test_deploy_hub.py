@@ -12,6 +12,10 @@ class Container:
     def __init__(self, *explanations):
         self.explanations = list(explanations)
         self.starts = 0
+        self.removed = False
+
+    def remove(self, force=False):
+        self.removed = force
 
     def start(self):
         self.starts += 1
@@ -45,3 +49,21 @@ def test_other_errors_and_lasting_ones_stop_with_one_line():
     with pytest.raises(DeployError, match="network abc not found"):
         hub.start(lasting)
     assert lasting.starts == 5
+
+
+def test_a_network_still_gone_after_every_attempt_gets_a_new_container():
+    stale = Container(*["network u36tutkcdoj3knoo9ap0phl1g not found"] * 5)
+    fresh = Container()
+    said = []
+    started = hub.start_or_recreate(stale, lambda: fresh, said.append)
+    assert started is fresh and fresh.starts == 1
+    assert stale.removed and stale.starts == 5
+    assert said == ["The overlay network was not ready for the hub: creating its container again"]
+
+
+def test_a_new_container_is_made_only_for_the_network_and_only_once():
+    with pytest.raises(DeployError, match="no such image"):
+        hub.start_or_recreate(Container("no such image"), lambda: Container(), print)
+    lasting = ["network abc not found"] * 5
+    with pytest.raises(DeployError, match="network abc not found"):
+        hub.start_or_recreate(Container(*lasting), lambda: Container(*lasting), print)
