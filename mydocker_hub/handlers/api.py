@@ -121,13 +121,6 @@ class EnvironmentsAPIHandler(APIHandler):
         self.write_json(await self.environment(values["name"]), status=201)
 
 
-def _as_input(view):
-    """An environment's view as input of `forms.parse_environment` (for a partial change)."""
-    data = dict(view)
-    data["idle_minutes"] = view["idle_minutes"]
-    return data
-
-
 class EnvironmentAPIHandler(APIHandler):
     """``GET``, ``PATCH`` (with ``version``) and ``DELETE`` ``/api/environments/NAME``."""
 
@@ -145,7 +138,9 @@ class EnvironmentAPIHandler(APIHandler):
         current = await self.environment(name, "edit")
         if type(body.get("version")) is not int:
             raise InvalidInput({"version": "field_version"}, body)
-        data = {**_as_input(current), **body}
+        # a partial change: what is not given keeps its current value (the view has
+        # the form's fields, `idle_minutes` included)
+        data = {**current, **body}
         values, errors = forms.parse_environment(
             data,
             images=await self.image_choices(self.reader, current["image"]),
