@@ -284,7 +284,8 @@ def test_an_edit_says_it_applies_at_the_next_start(hub):
     assert "New title" in saved.text
 
 
-def test_a_session_shows_its_capacity_and_warns_when_overbooked(hub):
+def test_a_session_shows_its_capacity_and_warns_when_overbooked(platform, hub):
+    # `platform` starts Docker and the Swarm, whose nodes the portal reads (the hub has none).
     prof = teacher_session(hub)
     create(hub, prof, "big-class", mem_reservation="1G", cpu_reservation="1")
     planned = prof.post(
@@ -313,6 +314,7 @@ def test_a_session_shows_its_capacity_and_warns_when_overbooked(hub):
     sessions = api(hub, prof, "GET", "environments/big-class/sessions").json()["sessions"]
     assert sessions[0]["start"] == "2099-02-02T08:00:00+01:00"
     assert sessions[0]["capacity"]["cpus"] == 2000.0
+    assert sessions[0]["capacity"]["known"] is True
     assert sessions[0]["capacity"]["overbooked"] is True
     assert "mydocker-overbooked" in planned.text
 
