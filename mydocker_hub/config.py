@@ -35,6 +35,7 @@ class Settings:
     idle_timeout: int = 3600
     admin_token_file: str = ""
     environments: tuple = ()
+    builds: tuple = ()  # (MYDOCKER_* name, value) of the image builds' settings, for the portal
 
     @property
     def database_url(self):
@@ -67,6 +68,17 @@ def parse_environments(text):
     return tuple(environments)
 
 
+# The settings of image builds that the portal reads (see docs/images.md).
+BUILD_SETTINGS = (
+    "MYDOCKER_REGISTRY",
+    "MYDOCKER_UPLOAD_LIMIT_MB",
+    "MYDOCKER_CONCURRENT_BUILDS",
+    "MYDOCKER_BUILD_TIMEOUT_MINUTES",
+    "MYDOCKER_BUILD_MEMORY",
+    "MYDOCKER_BUILDS_KEPT",
+)
+
+
 def settings_from_env(environ):
     prefix = environ.get("MYDOCKER_PREFIX", "mydocker")
     data_dir = environ.get("MYDOCKER_DATA_DIR", "/srv/jupyterhub")
@@ -84,6 +96,7 @@ def settings_from_env(environ):
         admin_token_file=environ.get(
             "MYDOCKER_ADMIN_TOKEN_FILE", os.path.join(data_dir, "admin-service-token")
         ),
+        builds=tuple((key, environ[key]) for key in BUILD_SETTINGS if environ.get(key)),
     )
 
 
@@ -168,6 +181,10 @@ def apply(c, settings, admin_token):
         settings.database_url,
         images=[settings.default_image],
         secret_file=os.path.join(settings.data_dir, "portal_cookie_secret"),
+        builds={
+            "MYDOCKER_IMAGES_DIR": os.path.join(settings.data_dir, "images"),
+            **dict(settings.builds),
+        },
     )
 
     c.Spawner.start_timeout = 180

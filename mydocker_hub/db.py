@@ -7,6 +7,7 @@ defaults to ``MYDOCKER_DB_URL``, then to a SQLite file in the working
 directory, like JupyterHub's own default.
 """
 
+import asyncio
 import os
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -92,3 +93,14 @@ def session():
         configure()
     with _sessionmaker() as s, s.begin():
         yield s
+
+
+async def in_thread(function, *args, **kwargs):
+    """``function(session, *args, **kwargs)`` in one transaction, in a thread: a Tornado
+    process's event loop never waits on the database."""
+
+    def run():
+        with session() as s:
+            return function(s, *args, **kwargs)
+
+    return await asyncio.to_thread(run)

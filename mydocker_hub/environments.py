@@ -20,6 +20,7 @@ from traitlets import Bool, Float, List
 from traitlets.config import LoggingConfigurable
 
 from . import db, refusals
+from .portal.image_store import latest_tags
 from .portal.models import EDIT, Collaborator, EnvironmentRecord, SessionRecord
 from .sessions import Session
 
@@ -255,7 +256,8 @@ class DatabaseEnvironmentCatalog(StaticEnvironmentCatalog):
             selectinload(EnvironmentRecord.sessions), selectinload(EnvironmentRecord.collaborators)
         )
         with db.session() as session:
-            environments = [environment_of(row) for row in session.scalars(query)]
+            latest = latest_tags(session)
+            environments = [environment_of(row, latest) for row in session.scalars(query)]
         self._snapshot = (time.monotonic(), environments)
         return environments
 
@@ -266,12 +268,16 @@ def _local(moment, timezone):
     return aware.astimezone(ZoneInfo(timezone))
 
 
-def environment_of(row):
-    """The `Environment` a database row describes."""
+def environment_of(row, latest_builds=None):
+    """The `Environment` a database row describes.
+
+    An environment that names a teacher's image by its repository runs the
+    image's latest OK build (`latest_builds`: repository → tag).
+    """
     teachers = {row.owner} | {c.username for c in row.collaborators}
     return Environment(
         name=row.name,
-        image=row.image,
+        image=(latest_builds or {}).get(row.image, row.image),
         title=row.title,
         description=row.description,
         status=row.status,

@@ -141,12 +141,11 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
 
     async def in_db(self, function, *args, **kwargs):
         """``function(session, *args, **kwargs)`` in one transaction, in a thread."""
+        return await db.in_thread(function, *args, **kwargs)
 
-        def run():
-            with db.session() as session:
-                return function(session, *args, **kwargs)
-
-        return await asyncio.to_thread(run)
+    async def in_thread(self, function, *args):
+        """A blocking call that needs no database (files, Docker), in a thread."""
+        return await asyncio.to_thread(function, *args)
 
     # Pages
 

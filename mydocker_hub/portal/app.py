@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -30,12 +31,26 @@ from tornado.httpserver import HTTPServer
 
 from .. import db
 from ..environments import DatabaseEnvironmentCatalog
-from ..handlers import activity, api, environments, platform, progress, sessions, sharing
+from ..handlers import (
+    activity,
+    api,
+    builds,
+    environments,
+    images,
+    images_api,
+    platform,
+    progress,
+    sessions,
+    sharing,
+)
 from ..handlers.base import NotFoundHandler
 from ..handlers.home import HomeHandler
 from ..handlers.language import LanguageHandler
 from ..handlers.servers import StopHandler, TeacherStopHandler
 from . import capacity, service
+from .builds import archive, plan
+from .builds.contexts import ContextStore
+from .builds.queue import BuildLimits, BuildQueue
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
 HUB_TEMPLATES = os.path.join(DATA_FILES_PATH, "templates")
@@ -53,6 +68,13 @@ class PortalSettings:
     db_url: str = ""
     standard_images: tuple = ()
     secret_file: str = ""  # where the cookie secret is kept; random at each start without
+    images_dir: str = ""  # where build contexts are kept; a temporary folder without
+    registry: str = ""  # where builds are pushed (MYDOCKER_REGISTRY); none on one node
+    upload_limit_mb: int = 50
+    concurrent_builds: int = 0  # 0: one per two CPUs
+    build_timeout_minutes: int = 20
+    build_memory: str = "2G"
+    builds_kept: int = 5
 
     @property
     def hub_prefix(self):
@@ -73,6 +95,13 @@ def settings_from_env(environ):
         db_url=environ.get("MYDOCKER_DB_URL", ""),
         standard_images=tuple(json.loads(environ.get("MYDOCKER_STANDARD_IMAGES") or "[]")),
         secret_file=environ.get("MYDOCKER_PORTAL_SECRET_FILE", ""),
+        images_dir=environ.get("MYDOCKER_IMAGES_DIR", ""),
+        registry=environ.get("MYDOCKER_REGISTRY", ""),
+        upload_limit_mb=int(environ.get("MYDOCKER_UPLOAD_LIMIT_MB") or 50),
+        concurrent_builds=int(environ.get("MYDOCKER_CONCURRENT_BUILDS") or 0),
+        build_timeout_minutes=int(environ.get("MYDOCKER_BUILD_TIMEOUT_MINUTES") or 20),
+        build_memory=environ.get("MYDOCKER_BUILD_MEMORY") or "2G",
+        builds_kept=int(environ.get("MYDOCKER_BUILDS_KEPT") or 5),
     )
 
 
@@ -89,6 +118,8 @@ def jinja_environment():
 
 
 ENV = r"([a-z0-9][a-z0-9-]{0,29})"
+IMAGE = r"([a-z0-9][a-z0-9-]{0,24})"
+NUMBER = r"([1-9][0-9]{0,8})"  # a build's number
 USER = r"([^/]+)"
 
 
@@ -113,6 +144,15 @@ def routes(prefix):
         (rf"environments/{ENV}/servers/{USER}/stop", TeacherStopHandler),
         ("week", sessions.WeekHandler),
         (r"join/([A-Za-z0-9_-]{1,64})", sharing.JoinHandler),
+        ("images/?", images.ImageListHandler),
+        ("images/new", images.NewImageHandler),
+        (rf"images/{IMAGE}", images.ImageHandler),
+        (rf"images/{IMAGE}/delete", images.ImageActionHandler),
+        (rf"images/{IMAGE}/collaborators", images.ImageCollaboratorsHandler),
+        (rf"images/{IMAGE}/collaborators/{USER}/delete", images.ImageCollaboratorDeleteHandler),
+        (rf"images/{IMAGE}/builds", builds.BuildsHandler),
+        (rf"images/{IMAGE}/builds/{NUMBER}", builds.BuildPageHandler),
+        (rf"images/{IMAGE}/builds/{NUMBER}/(cancel|test)", builds.BuildActionHandler),
         ("admin/activity", activity.ActivityHandler),
         ("admin/platform", platform.PlatformHandler),
     ]
@@ -126,6 +166,14 @@ def routes(prefix):
         (rf"environments/{ENV}/join-link", api.JoinLinkAPIHandler),
         (rf"environments/{ENV}/servers", api.ServersAPIHandler),
         (rf"environments/{ENV}/servers/{USER}", api.ServersAPIHandler),
+        ("images", images_api.ImagesAPIHandler),
+        (rf"images/{IMAGE}", images_api.ImageAPIHandler),
+        (rf"images/{IMAGE}/context", images_api.ContextUploadHandler),
+        (rf"images/{IMAGE}/collaborators/{USER}", images_api.ImageCollaboratorAPIHandler),
+        (rf"images/{IMAGE}/builds", images_api.BuildsAPIHandler),
+        (rf"images/{IMAGE}/builds/{NUMBER}", images_api.BuildAPIHandler),
+        (rf"images/{IMAGE}/builds/{NUMBER}/log", images_api.BuildLogHandler),
+        (rf"images/{IMAGE}/builds/{NUMBER}/(cancel|test)", images_api.BuildActionAPIHandler),
         ("week", api.WeekAPIHandler),
         ("activity", api.ActivityAPIHandler),
         ("me/environments", api.MyEnvironmentsAPIHandler),
@@ -176,8 +224,37 @@ def cookie_secret_of(settings):
     return secrets.token_bytes(32)
 
 
-def make_app(settings, *, catalog=None, hub_auth=None, cookie_secret=None, nodes=None):
+def docker_client():
+    """A low-level Docker client for one build (the engine of the Swarm manager)."""
+    import docker
+
+    # DOCKER_HOST when set, else the local socket: like docker.from_env.
+    return docker.from_env(timeout=60).api
+
+
+def build_queue(settings, client_factory=docker_client):
+    """The portal's `BuildQueue` and `ContextStore`, from its settings."""
+    root = settings.images_dir or tempfile.mkdtemp(prefix="mydocker-images-")
+    limits = archive.Limits(max_upload_bytes=settings.upload_limit_mb * archive.MIB)
+    contexts = ContextStore(root, limits)
+    queue = BuildQueue(
+        contexts,
+        client_factory,
+        concurrent=settings.concurrent_builds or plan.default_concurrent_builds(os.cpu_count()),
+        limits=BuildLimits(
+            memory=settings.build_memory,
+            timeout_seconds=settings.build_timeout_minutes * 60,
+            keep=settings.builds_kept,
+        ),
+        registry=settings.registry,
+        db=db.in_thread,
+    )
+    return queue, contexts
+
+
+def make_app(settings, *, catalog=None, hub_auth=None, cookie_secret=None, nodes=None, builds=None):
     """The Tornado application for `settings` (a `PortalSettings`)."""
+    queue, contexts = builds or build_queue(settings)
     if catalog is None:
         db.configure(settings.db_url or None)
         # Only the hub writes the environments of the configuration.
@@ -192,6 +269,9 @@ def make_app(settings, *, catalog=None, hub_auth=None, cookie_secret=None, nodes
         mydocker_catalog=catalog,
         mydocker_standard_images=list(settings.standard_images),
         mydocker_nodes=nodes or NodeReader(),
+        mydocker_builds=queue,
+        mydocker_contexts=contexts,
+        mydocker_registry=settings.registry,
         mydocker_jinja=jinja_environment(),
         mydocker_log=log,
         mydocker_urls={
@@ -214,7 +294,11 @@ def main(environ=None):
 
 async def serve(settings):
     app = make_app(settings)
+    await app.settings["mydocker_builds"].recover()
     address, port = settings.bind
-    HTTPServer(app, xheaders=True).listen(port, address)
+    # Uploads are refused from their announced size (413); Tornado's own cap
+    # (100 MB by default) must not cut a larger allowed one short.
+    body_limit = max(settings.upload_limit_mb * 2**20 + 2**20, 100 * 2**20)
+    HTTPServer(app, xheaders=True, max_body_size=body_limit).listen(port, address)
     log.info("Portal listening on %s:%d under %s", address, port, settings.prefix)
     await asyncio.Event().wait()

@@ -10,7 +10,7 @@ page), else the first of French or English in the browser's
 
 from datetime import datetime
 
-from . import teacher_messages
+from . import image_messages, teacher_messages
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -210,3 +210,4 @@ def _add(messages):
 
 
 _add(teacher_messages.MESSAGES)
+_add(image_messages.MESSAGES)

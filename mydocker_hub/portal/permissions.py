@@ -111,3 +111,36 @@ def refusal(action, level, *, managed_by_config=False):
     if managed_by_config and action in DEFINITION:
         return 409, "error_managed_by_config"
     return None
+
+
+# Images that teachers build. What a reader may do with one follows from the
+# same `Access`: ``VIEW`` (a ``view`` collaborator, or any teacher when the
+# image is public) uses it in environments, reads its builds and tries an OK
+# build; ``EDIT`` changes its Dockerfile and context, builds and cancels;
+# ``OWN`` also shares it and deletes it.
+IMAGE_NEEDS = {
+    "view": Access.VIEW,
+    "test": Access.VIEW,
+    "edit": Access.EDIT,
+    "build": Access.EDIT,
+    "cancel": Access.EDIT,
+    "collaborators": Access.OWN,
+    "delete": Access.OWN,
+}
+
+
+def image_access(reader, owner, collaborators, public):
+    """The `Access` of `reader` to an image; a public one is seen by every teacher."""
+    level = access(reader, owner, collaborators)
+    if public and reader.teacher and level < Access.VIEW:
+        return Access.VIEW
+    return level
+
+
+def image_refusal(action, level):
+    """Why `action` on an image is refused at `level`, or None (as `refusal`)."""
+    if level < Access.VIEW:
+        return 404, "error_no_image"
+    if level < IMAGE_NEEDS[action]:
+        return 403, "error_image_not_allowed"
+    return None

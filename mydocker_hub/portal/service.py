@@ -35,7 +35,9 @@ SERVICE_SCOPES = ["list:users", "read:users", "read:roles:users", "read:servers"
 USER_TOKEN_SCOPES = ["delete:servers!user"]
 
 
-def service(host, db_url, *, port=PORT, python=sys.executable, images=(), secret_file=""):
+def service(
+    host, db_url, *, port=PORT, python=sys.executable, images=(), secret_file="", builds=None
+):
     """The ``JupyterHub.services`` entry of the portal, listening on `host`:`port`.
 
     `host` is the hub's own address (the service runs beside the hub, in its
@@ -43,7 +45,8 @@ def service(host, db_url, *, port=PORT, python=sys.executable, images=(), secret
     ``MYDOCKER_DB_URL`` because a managed service does not inherit the hub's
     environment; `images` are the platform's standard images, that every
     teacher may use; `secret_file` keeps the portal's cookie secret across
-    restarts (a form open while the hub restarts still posts).
+    restarts (a form open while the hub restarts still posts); `builds` are
+    the settings of image builds (``MYDOCKER_IMAGES_DIR``, ``MYDOCKER_REGISTRY``, …).
     """
     return {
         "name": NAME,
@@ -53,6 +56,7 @@ def service(host, db_url, *, port=PORT, python=sys.executable, images=(), secret
             "MYDOCKER_DB_URL": db_url,
             "MYDOCKER_STANDARD_IMAGES": json.dumps(list(images)),
             **({"MYDOCKER_PORTAL_SECRET_FILE": secret_file} if secret_file else {}),
+            **dict(builds or {}),
         },
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": list(USER_TOKEN_SCOPES),
@@ -82,10 +86,12 @@ def hub_settings(base_url="/"):
     }
 
 
-def apply(c, host, db_url, *, port=PORT, base_url="/", images=(), secret_file=""):
+def apply(c, host, db_url, *, port=PORT, base_url="/", images=(), secret_file="", builds=None):
     """Add the portal to the traitlets config `c` (after ``services`` and ``load_roles``)."""
     hub = c.JupyterHub
-    definition = service(host, db_url, port=port, images=images, secret_file=secret_file)
+    definition = service(
+        host, db_url, port=port, images=images, secret_file=secret_file, builds=builds
+    )
     hub.services = [*hub.get("services", []), definition]
     hub.load_roles = [*hub.get("load_roles", []), *roles()]
     settings = hub_settings(base_url)

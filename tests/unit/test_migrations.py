@@ -6,7 +6,7 @@ from mydocker_hub import db, migrations
 
 # Every module that declares tables, so that `db.Base.metadata` knows them all.
 from mydocker_hub.auth import nonces, pending, store  # noqa: F401
-from mydocker_hub.portal import models  # noqa: F401
+from mydocker_hub.portal import image_models, models  # noqa: F401
 
 TABLES_OF_0_1_0 = [
     "mydocker_local_accounts",

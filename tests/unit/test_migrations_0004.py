@@ -30,7 +30,7 @@ def test_a_database_at_0003_gets_both_tables_as_the_models_define_them(tmp_path)
     assert revision(engine) == "0003"
     assert not set(NEW_TABLES) & set(sa.inspect(engine).get_table_names())
     migrations.upgrade(engine)
-    assert revision(engine) == "0004"
+    assert revision(engine) == migrations.head_revision()
     inspector = sa.inspect(engine)
     for model in (store.Person, store.LmsLink):
         table = model.__table__
@@ -79,7 +79,7 @@ def test_tables_made_before_the_revision_are_kept_with_their_rows(tmp_path):
             )
         )
     migrations.upgrade(engine)
-    assert revision(engine) == "0004"
+    assert revision(engine) == migrations.head_revision()
     with engine.connect() as connection:
         names = connection.execute(sa.select(store.Person.username, store.Person.display_name))
         assert names.all() == [("u1", "Ada")]

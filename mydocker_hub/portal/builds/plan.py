@@ -39,6 +39,11 @@ def image_tag(image_name, build_number, registry=""):
     return f"{prefix}mydocker/{image_name}:{build_number}"
 
 
+def image_repository(image_name, registry=""):
+    """``REGISTRY/mydocker/IMAGE``: what an environment that follows the image names."""
+    return image_tag(image_name, 1, registry).rsplit(":", 1)[0]
+
+
 def instructions(text):
     """(line number, instruction, arguments) of a Dockerfile, continuations joined."""
     result = []

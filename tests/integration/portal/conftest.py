@@ -4,10 +4,13 @@ The hub is `authhub.Hub` (JupyterHub's simple spawner, configurable-http-proxy,
 no Docker) configured with `mydocker_hub.portal.service.apply`: the same
 service definition, roles and default URL as the platform. The environments
 are written to the platform's database the way the hub writes those of its
-configuration; enrolments are rows of that database.
+configuration; enrolments are rows of that database. The portal offers the
+platform's standard image besides a stand-in (``img:1``), builds on the local
+Docker engine when a test brings it up, and takes uploads up to 1 MiB.
 """
 
 import os
+import re
 import secrets
 import sys
 
@@ -17,12 +20,14 @@ import requests
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "auth"))
 
 from authhub import Hub, free_port  # noqa: E402
+from deployment import IMAGE as STANDARD_IMAGE  # noqa: E402
 from portal_login import login  # noqa: E402
 
 from mydocker_hub import accounts, db  # noqa: E402
 from mydocker_hub.environments import DatabaseEnvironmentCatalog  # noqa: E402
 
 ADMIN_TOKEN = secrets.token_hex(32)
+PORTAL = "/services/mydocker/"
 
 ENVIRONMENTS = [
     {
@@ -88,7 +93,10 @@ c.JupyterHub.services = [{{"name": "tests", "api_token": "{token}"}}]
 c.JupyterHub.load_roles = [{{"name": "admin", "services": ["tests"]}}]
 c.Spawner.cmd = [sys.executable, "-c", {fake_server!r}]
 c.Spawner.args = []
-portal_service.apply(c, "127.0.0.1", "{db_url}", port={port}, images=["img:1"])
+portal_service.apply(
+    c, "127.0.0.1", "{db_url}", port={port}, images=["img:1", "{standard_image}"],
+    builds={{"MYDOCKER_IMAGES_DIR": "{images_dir}", "MYDOCKER_UPLOAD_LIMIT_MB": "1"}},
+)
 """
 
 
@@ -97,7 +105,12 @@ def hub(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("portalhub")
     hub = Hub(str(data_dir), free_port(), {}, [])
     hub.extra_config = HUB_CONFIG.format(
-        token=ADMIN_TOKEN, db_url=hub.db_url, port=free_port(), fake_server=FAKE_SERVER
+        token=ADMIN_TOKEN,
+        db_url=hub.db_url,
+        port=free_port(),
+        fake_server=FAKE_SERVER,
+        standard_image=STANDARD_IMAGE,
+        images_dir=data_dir / "images",
     )
     db._engine = None
     db.configure(hub.db_url)
@@ -133,6 +146,31 @@ def wait_for_portal(hub, timeout=30):
             pass
         time.sleep(0.3)
     raise RuntimeError(f"the portal did not answer:\n{hub.logs()}")
+
+
+# The people of the permission matrices, and their accounts.
+PEOPLE = ("anonymous", "student", "enrolled", "owner", "view", "edit", "other", "admin")
+ACCOUNTS = {
+    "student": "autre",
+    "enrolled": "eleve",
+    "owner": "prof",
+    "view": "colview",
+    "edit": "coledit",
+    "other": "autreprof",
+    "admin": "root",
+}
+
+
+@pytest.fixture(scope="module")
+def people(hub):
+    result = {"anonymous": requests.Session()}
+    for person, account in ACCOUNTS.items():
+        session = login(hub, account, f"{account}-password-1")
+        page = session.get(f"{hub.url}{PORTAL}").text
+        session.xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
+        result[person] = session
+    result["anonymous"].xsrf = ""
+    return result
 
 
 @pytest.fixture

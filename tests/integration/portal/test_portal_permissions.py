@@ -8,28 +8,15 @@ enrolled), so that the cases do not depend on each other's changes.
 """
 
 import itertools
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
-from portal_login import login
+from conftest import PEOPLE
 
 from mydocker_hub import db
 from mydocker_hub.portal.models import Collaborator, EnvironmentRecord, JoinLink, SessionRecord
 
 PORTAL = "/services/mydocker/"
-
-PEOPLE = ("anonymous", "student", "enrolled", "owner", "view", "edit", "other", "admin")
-ACCOUNTS = {
-    "student": "autre",
-    "enrolled": "eleve",
-    "owner": "prof",
-    "view": "colview",
-    "edit": "coledit",
-    "other": "autreprof",
-    "admin": "root",
-}
 
 # (method, path, body): {ENV} is the case's environment, {NEW} a fresh name, {SESSION} and
 # {TOKEN} the ids of its session and join link. Expected codes follow PEOPLE's order.
@@ -249,18 +236,6 @@ def body_for(kind, name):
             "expected_students": "5",
         }
     raise ValueError(kind)
-
-
-@pytest.fixture(scope="module")
-def people(hub):
-    result = {"anonymous": requests.Session()}
-    for person, account in ACCOUNTS.items():
-        session = login(hub, account, f"{account}-password-1")
-        page = session.get(f"{hub.url}{PORTAL}").text
-        session.xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
-        result[person] = session
-    result["anonymous"].xsrf = ""
-    return result
 
 
 def cases(table):

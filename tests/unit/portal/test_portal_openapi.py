@@ -22,14 +22,24 @@ API_PREFIX = f"{service.PREFIX}api"
 METHODS = ("get", "post", "put", "patch", "delete")
 
 # Each capturing group of an API route, as a path parameter of the OpenAPI file.
+# The regexes differ as strings (IMAGE is not ENV), so the order of replacement is safe;
+# the named groups come before the bare (\d+).
 GROUPS = {
     app.ENV: "{name}",
+    app.IMAGE: "{image}",
+    app.NUMBER: "{number}",
     app.USER: "{user}",
     r"(\d+)": "{session_id}",
 }
 # A group of plain words, such as (duplicate|archive): one documented path per word.
 ALTERNATIVES = re.compile(r"\(([a-z-]+(?:\|[a-z-]+)+)\)")
-SAMPLES = {"name": "python-l1", "user": "alice@example.org", "session_id": "12"}
+SAMPLES = {
+    "name": "python-l1",
+    "user": "alice@example.org",
+    "session_id": "12",
+    "image": "python-data",
+    "number": "3",
+}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +59,7 @@ def templates(pattern):
             for word in match.group(1).split("|")
             for template in templates(pattern[: match.start()] + word + pattern[match.end() :])
         ]
-    leftover = re.sub(r"\{(name|user|session_id)\}", "", pattern)
+    leftover = re.sub(r"\{(name|user|session_id|image|number)\}", "", pattern)
     assert not re.search(r"[\\()\[\]{}|?*+^$.]", leftover), (
         f"the route {pattern!r} has a group this test does not know: add it to GROUPS"
     )
@@ -106,6 +116,16 @@ def test_the_api_routes_are_found():
     assert ("post", "/environments/{name}/duplicate") in operations
     assert ("delete", "/environments/{name}/sessions/{session_id}") in operations
     assert ("get", "/me/environments") in operations
+    assert ("put", "/images/{image}/context") in operations
+    assert ("get", "/images/{image}/builds/{number}/log") in operations
+    assert ("post", "/images/{image}/builds/{number}/cancel") in operations
+
+
+def test_no_group_is_part_of_another():
+    # `templates` replaces the groups one after the other: one inside another would
+    # leave pieces of regex behind, or depend on the order of GROUPS.
+    for group in GROUPS:
+        assert not any(group in other for other in GROUPS if other != group), group
 
 
 def test_every_operation_served_is_documented_and_nothing_else(spec):

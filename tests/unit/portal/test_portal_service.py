@@ -80,8 +80,25 @@ def test_the_platform_serves_the_portal_beside_the_hub():
         "MYDOCKER_STANDARD_IMAGES": json.dumps([settings.default_image]),
         # the cookie secret outlives a restart: a form open meanwhile still posts
         "MYDOCKER_PORTAL_SECRET_FILE": "/data/portal_cookie_secret",
+        # the teachers' build contexts, on the hub's data volume
+        "MYDOCKER_IMAGES_DIR": "/data/images",
     }
     assert c.JupyterHub.default_url == "/services/mydocker/"
+
+
+def test_the_settings_of_builds_reach_the_portal_and_only_those():
+    c = Config()
+    environ = {
+        "MYDOCKER_DATA_DIR": "/data",
+        "MYDOCKER_REGISTRY": "registry.example.org:5000",
+        "MYDOCKER_BUILD_TIMEOUT_MINUTES": "30",
+        "MYDOCKER_IDLE_TIMEOUT": "600",
+    }
+    config.apply(c, config.settings_from_env(environ), "secret")
+    [portal] = [s for s in c.JupyterHub.services if s["name"] == "mydocker"]
+    assert portal["environment"]["MYDOCKER_REGISTRY"] == "registry.example.org:5000"
+    assert portal["environment"]["MYDOCKER_BUILD_TIMEOUT_MINUTES"] == "30"
+    assert "MYDOCKER_IDLE_TIMEOUT" not in portal["environment"]
 
 
 def test_the_cookie_secret_is_kept_in_its_file_and_random_without_one(tmp_path):

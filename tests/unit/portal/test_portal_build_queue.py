@@ -1,0 +1,79 @@
+"""The build queue's pieces that need no Docker: the live log, the context folders."""
+
+import asyncio
+import io
+import os
+import zipfile
+
+import pytest
+
+from mydocker_hub.portal.builds import archive, queue
+from mydocker_hub.portal.builds.contexts import ContextStore
+
+
+def test_a_live_log_wakes_its_followers_and_records_the_step():
+    async def scenario():
+        live = queue.LiveLog()
+        waiting = asyncio.create_task(live.wait(0, timeout=5))
+        await asyncio.sleep(0)
+        live.append("Step 1/3 : FROM base\n")
+        await asyncio.wait_for(waiting, 1)  # woken by the line, not by the timeout
+        live.append(" ---> abc\n")
+        assert live.step == "Step 1/3 : FROM base"
+        assert live.text == "Step 1/3 : FROM base\n ---> abc\n"
+        waiting = asyncio.create_task(live.wait(2, timeout=5))
+        await asyncio.sleep(0)
+        live.finish("OK")
+        await asyncio.wait_for(waiting, 1)
+        assert live.status == "OK"
+
+    asyncio.run(scenario())
+
+
+def test_a_live_log_stops_growing_at_its_limit_and_says_so(monkeypatch):
+    monkeypatch.setattr(queue, "LOG_LIMIT", 100)
+    live = queue.LiveLog()
+    for _ in range(50):
+        live.append("0123456789\n")
+    assert live.lines[-1] == queue.TRUNCATED
+    assert live.size <= 100 + len(queue.TRUNCATED)
+
+
+def zip_of(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive_file:
+        for name, data in files.items():
+            archive_file.writestr(name, data)
+    return buffer.getvalue()
+
+
+def upload(contexts, name, data):
+    with contexts.new_upload(name) as f:
+        f.write(data)
+    return contexts.replace(name, f.name)
+
+
+def test_a_new_context_replaces_the_old_one_whole(tmp_path):
+    contexts = ContextStore(str(tmp_path))
+    upload(contexts, "data", zip_of({"course/a.txt": "a", "b.txt": "bb"}))
+    assert contexts.files("data") == [("b.txt", 2), ("course/a.txt", 1)]
+    upload(contexts, "data", zip_of({"c.txt": "ccc"}))
+    assert contexts.files("data") == [("c.txt", 3)]
+    assert sorted(os.listdir(tmp_path / "data")) == ["context"]  # no upload or old folder left
+
+
+def test_a_refused_upload_keeps_the_previous_context_and_leaves_nothing(tmp_path):
+    contexts = ContextStore(str(tmp_path))
+    upload(contexts, "data", zip_of({"a.txt": "a"}))
+    with pytest.raises(archive.ArchiveRefused) as excinfo:
+        upload(contexts, "data", zip_of({"../evil.txt": "x"}))
+    assert excinfo.value.reason == "parent_path"
+    assert contexts.files("data") == [("a.txt", 1)]
+    assert sorted(os.listdir(tmp_path / "data")) == ["context"]
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_an_image_without_upload_has_no_files(tmp_path):
+    contexts = ContextStore(str(tmp_path))
+    assert contexts.files("none") == []
+    assert os.listdir(contexts.empty_folder()) == []
