@@ -17,7 +17,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from .. import db
 from ..auth import store as people
-from ..portal import i18n, store
+from ..portal import i18n, image_store, store
 from ..portal.capacity import COMPUTE_LABEL
 from ..portal.errors import PortalError
 from ..portal.permissions import Reader
@@ -129,9 +129,18 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         return self._reader
 
     async def image_choices(self, reader, current=""):
-        """The images `reader` may give an environment (and its `current` one, kept)."""
+        """The images `reader` may give an environment (and its `current` one, kept): the
+        platform's, those of the environments they see, and the images teachers built
+        that they may use (each one's latest OK build, or one build)."""
         standard = self.settings["mydocker_standard_images"]
-        images = await self.in_db(store.usable_images, reader, standard)
+        registry = self.settings.get("mydocker_registry", "")
+
+        def read(session):
+            images = store.usable_images(session, reader, standard)
+            built = image_store.usable_images(session, reader, registry)
+            return images + [image for image in built if image not in images]
+
+        images = await self.in_db(read)
         return images + [current] if current and current not in images else images
 
     async def compute_types(self):

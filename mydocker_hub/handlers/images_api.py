@@ -273,8 +273,8 @@ class BuildLogHandler(ImageAPIBase):
         while True:
             await live.wait(seen, KEEPALIVE_SECONDS)
             lines = live.lines[seen:]
-            for line in lines:
-                self.event("message", {"line": line, "step": live.step})
+            for line, step in zip(lines, live.steps[seen:], strict=True):
+                self.event("message", {"line": line, "step": step})
             seen += len(lines)
             if not lines and not live.status:
                 self.write(": still building\n\n")  # keeps proxies from closing the stream

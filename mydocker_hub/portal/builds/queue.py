@@ -47,6 +47,7 @@ class LiveLog:
 
     def __init__(self):
         self.lines = []
+        self.steps = []  # the step under way when each line came
         self.size = 0
         self.step = ""
         self.status = None  # set when the build ends
@@ -57,10 +58,11 @@ class LiveLog:
             return
         if self.size + len(text) >= LOG_LIMIT:
             text = TRUNCATED
-        self.lines.append(text)
-        self.size += len(text)
         if text.startswith("Step "):
             self.step = text.strip()
+        self.lines.append(text)
+        self.steps.append(self.step)
+        self.size += len(text)
         self._wake()
 
     def finish(self, status):
