@@ -51,6 +51,7 @@ docs: $(BIN)/mydocker-hub
 bench: $(BIN)/mydocker-hub
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.portal
+	$(BIN)/python -m benchmarks.builds
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache

@@ -6,7 +6,8 @@ service definition, roles and default URL as the platform. The environments
 are written to the platform's database the way the hub writes those of its
 configuration; enrolments are rows of that database. The portal offers the
 platform's standard image besides a stand-in (``img:1``), builds on the local
-Docker engine when a test brings it up, and takes uploads up to 1 MiB.
+Docker engine when a test brings it up, takes uploads up to 1 MiB and keeps
+the last 2 builds of an image.
 """
 
 import os
@@ -95,7 +96,11 @@ c.Spawner.cmd = [sys.executable, "-c", {fake_server!r}]
 c.Spawner.args = []
 portal_service.apply(
     c, "127.0.0.1", "{db_url}", port={port}, images=["img:1", "{standard_image}"],
-    builds={{"MYDOCKER_IMAGES_DIR": "{images_dir}", "MYDOCKER_UPLOAD_LIMIT_MB": "1"}},
+    builds={{
+        "MYDOCKER_IMAGES_DIR": "{images_dir}",
+        "MYDOCKER_UPLOAD_LIMIT_MB": "1",
+        "MYDOCKER_BUILDS_KEPT": "2",
+    }},
 )
 """
 

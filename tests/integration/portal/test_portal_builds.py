@@ -3,14 +3,15 @@
 The portal runs as the hub's service (the portal's test hub) and builds with
 the local engine that the `platform` fixture brings up, from the platform's
 standard image. The tests read the build's log the way the page does (its
-server-sent events), and check the result with Docker itself.
+server-sent events), and check the result with Docker itself. The figures
+(build times, the first line's delay, the hub's answers during a build) are
+those of `make bench` (`benchmarks/builds.py`).
 """
 
 import json
 import os
 import re
 import socket
-import threading
 import time
 import uuid
 import zipfile
@@ -86,23 +87,6 @@ def start(hub, session):
     return response.json()["number"], time.monotonic()
 
 
-class HealthProbe(threading.Thread):
-    """Asks the hub's /hub/health every 0.1 s; keeps the slowest answer."""
-
-    def __init__(self, url):
-        super().__init__(daemon=True)
-        self.url, self.times, self.done = url, [], threading.Event()
-
-    def run(self):
-        import requests
-
-        while not self.done.is_set():
-            started = time.monotonic()
-            requests.get(f"{self.url}/hub/health", timeout=10).raise_for_status()
-            self.times.append(time.monotonic() - started)
-            time.sleep(0.1)
-
-
 def test_an_image_builds_through_the_portal_with_its_log_live_and_its_files(hub, prof):
     content = f"bonjour {uuid.uuid4()}\n"
     created = api(hub, prof, "POST", "", json={"name": NAME, "dockerfile": dockerfile()})
@@ -113,27 +97,14 @@ def test_an_image_builds_through_the_portal_with_its_log_live_and_its_files(hub,
     assert uploaded.status_code == 200, uploaded.text
     assert uploaded.json()["files"] == [{"path": "course/hello.txt", "size": len(content)}]
 
-    probe = HealthProbe(hub.url)
-    probe.start()
-    number, asked = start(hub, prof)
+    number, _ = start(hub, prof)
     lines, end = follow(hub, prof, number)
-    probe.done.set()
-    probe.join()
-    finished = time.monotonic()
     log = "".join(line for _, line in lines)
     assert end["status"] == "OK", log
     assert end["root_warning"] == ""
     steps = [line.split(" : ")[0] for _, line in lines if line.startswith("Step ")]
     assert steps == [f"Step {n}/5" for n in range(1, 6)]  # each step, in order
     assert "six 1.16.0" in log
-    first_line_delay = lines[0][0] - asked
-    print(
-        f"\nbuild through the portal: {finished - asked:.1f} s; first log line after "
-        f"{first_line_delay:.2f} s; /hub/health during the build: "
-        f"max {max(probe.times) * 1000:.0f} ms over {len(probe.times)} requests"
-    )
-    assert first_line_delay < 5  # the target (1 s) is a figure of the closing note
-
     tag = f"mydocker/{NAME}:{number}"
     out = docker_client().containers.run(
         tag, ["cat", "/opt/course/hello.txt"], remove=True, network_disabled=True
@@ -152,10 +123,10 @@ def test_an_image_builds_through_the_portal_with_its_log_live_and_its_files(hub,
     ).json()
     assert (environment["image"], environment["status"]) == (tag, "TEST")
 
-    again, asked = start(hub, prof)  # nothing changed: Docker's layer cache
-    _, end = follow(hub, prof, again)
+    again, _ = start(hub, prof)  # nothing changed: Docker's layer cache
+    lines, end = follow(hub, prof, again)
     assert end["status"] == "OK"
-    print(f"the same build again, from the layer cache: {time.monotonic() - asked:.1f} s")
+    assert "Using cache" in "".join(line for _, line in lines)
 
 
 def change_dockerfile(hub, session, text):
@@ -194,7 +165,6 @@ def test_a_cancelled_build_stops_within_seconds_and_leaves_no_container(hub, pro
                 break
     assert "cancel" in asked, "the step never started"
     seconds = asked["ended"] - asked["cancel"]
-    print(f"\ncancel: the build ended {seconds:.1f} s after the teacher asked")
     assert seconds < 5
     assert api(hub, prof, "GET", f"{NAME}/builds/{number}").json()["status"] == "CANCELLED"
     # Docker may still be removing the step's container: within the 5 s, none is left
@@ -204,7 +174,6 @@ def test_a_cancelled_build_stops_within_seconds_and_leaves_no_container(hub, pro
             break
         time.sleep(0.2)
     assert not left, f"containers left by the build: {left}"
-    print(f"no container left {time.monotonic() - asked['cancel']:.1f} s after the cancel")
 
 
 def test_an_upload_too_large_is_refused_before_its_body_is_read_and_nothing_is_stored(hub, prof):
@@ -239,3 +208,41 @@ def test_a_crafted_archive_is_refused_with_its_reason_and_the_old_context_kept(h
     assert refused.status_code == 400
     assert "uses “..” to leave its folder" in refused.json()["message"]
     assert api(hub, prof, "GET", f"{NAME}/context").json()["files"] == before
+
+
+def test_a_build_gets_no_secret_of_the_platform_and_an_image_as_root_is_flagged(hub, prof):
+    change_dockerfile(
+        hub,
+        prof,
+        f"FROM {IMAGE}\nUSER root\n"
+        "RUN env | cut -d= -f1 | sort | tr '\\n' ' ' && echo && "
+        "(test -S /var/run/docker.sock && echo SOCKET-FOUND || echo no-socket)\n",
+    )
+    number, _ = start(hub, prof)
+    lines, end = follow(hub, prof, number)
+    log = "".join(line for _, line in lines)
+    assert end["status"] == "OK", log
+    outputs = log.splitlines()  # whole lines: the step's command, echoed, names both
+    assert "no-socket" in outputs and "SOCKET-FOUND" not in outputs
+    for secret in ("JUPYTERHUB_API_TOKEN", "JUPYTERHUB_CLIENT_ID", "MYDOCKER_DB_URL", "COOKIE"):
+        assert secret not in log
+    # it ends as root: built, but flagged with the fix, since the platform refuses to run it
+    assert "USER student" in end["root_warning"]
+    assert "runs as root" in log
+    builds = api(hub, prof, "GET", f"{NAME}/builds").json()["builds"]
+    assert builds[0]["number"] == number and builds[0]["root_warning"]
+
+
+def test_old_builds_are_removed_from_the_engine_but_not_the_tested_one(hub, prof):
+    change_dockerfile(hub, prof, dockerfile())
+    number, _ = start(hub, prof)
+    _, end = follow(hub, prof, number)
+    assert end["status"] == "OK"
+    kept = [b["number"] for b in api(hub, prof, "GET", f"{NAME}/builds").json()["builds"]]
+    # the test hub keeps 2 builds; build 1 stays: the test environment runs it
+    assert kept == [number, number - 1, 1], kept
+    tags = {
+        tag for image in docker_client().images.list(name=f"mydocker/{NAME}") for tag in image.tags
+    }
+    assert f"mydocker/{NAME}:1" in tags and f"mydocker/{NAME}:{number}" in tags
+    assert f"mydocker/{NAME}:2" not in tags  # an OK build nobody uses any more
