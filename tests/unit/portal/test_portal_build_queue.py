@@ -5,6 +5,7 @@ import io
 import os
 import zipfile
 
+import docker
 import pytest
 
 from mydocker_hub.portal.builds import archive, queue
@@ -77,3 +78,46 @@ def test_an_image_without_upload_has_no_files(tmp_path):
     contexts = ContextStore(str(tmp_path))
     assert contexts.files("none") == []
     assert os.listdir(contexts.empty_folder()) == []
+
+
+class FakeClient:
+    """What the queue asks of docker-py's low-level client, recorded."""
+
+    def __init__(self, push_chunks=()):
+        self.push_chunks = push_chunks
+        self.removed = []
+        self.closed = False
+
+    def push(self, repository, tag, stream, decode):
+        self.pushed = (repository, tag)
+        return iter(self.push_chunks)
+
+    def remove_image(self, tag):
+        self.removed.append(tag)
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_push_that_fails_ends_the_build_in_error_with_the_registrys_message(tmp_path):
+    lines = []
+    build_queue = queue.BuildQueue(ContextStore(str(tmp_path)), FakeClient, registry="r", db=None)
+    client = FakeClient([{"status": "Pushing"}, {"error": "denied: requested access"}])
+    ok = queue.BuildResult(status="OK", image_id="sha256:1")
+    result = build_queue._push(client, "r/mydocker/data:3", ok, lines.append)
+    assert client.pushed == ("r/mydocker/data", "3")
+    assert result.status == "ERROR" and "denied" in result.error
+    assert lines[-1] == "denied: requested access\n"
+    assert build_queue._push(FakeClient([{"status": "Pushed"}]), "r/x:1", ok, lines.append) is ok
+
+
+def test_old_builds_are_removed_and_docker_out_of_reach_is_not_an_error(tmp_path):
+    client = FakeClient()
+    build_queue = queue.BuildQueue(ContextStore(str(tmp_path)), lambda: client, db=None)
+    build_queue.remove_images(["mydocker/data:1", "mydocker/data:2"])
+    assert client.removed == ["mydocker/data:1", "mydocker/data:2"] and client.closed
+
+    def unreachable():
+        raise docker.errors.DockerException("no socket")
+
+    queue.BuildQueue(ContextStore(str(tmp_path)), unreachable, db=None).remove_images(["x:1"])
