@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from . import permissions
+from . import collaboration, permissions
 from .builds import plan
 from .errors import InvalidInput, PortalError, VersionConflict
 from .image_models import (
@@ -137,22 +137,12 @@ def delete(session, reader, name, registry=""):
 
 def set_collaborator(session, reader, name, username, permission):
     row, _ = load(session, reader, name, "collaborators")
-    if username == row.owner:
-        raise InvalidInput({"username": "field_owner_is_collaborator"})
-    existing = next((c for c in row.collaborators if c.username == username), None)
-    if existing:
-        existing.permission = permission
-    else:
-        row.collaborators.append(ImageCollaborator(username=username, permission=permission))
-    return row
+    return collaboration.share(row, username, permission, ImageCollaborator)
 
 
 def remove_collaborator(session, reader, name, username):
     row, _ = load(session, reader, name, "collaborators")
-    existing = next((c for c in row.collaborators if c.username == username), None)
-    if existing is None:
-        raise PortalError(404, "error_no_collaborator", name=username)
-    row.collaborators.remove(existing)
+    collaboration.unshare(row, username)
 
 
 # Builds

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db
 from ..environments import ARCHIVED, RECORD_FIELDS, _local
-from . import capacity, permissions
+from . import capacity, collaboration, permissions
 from .errors import InvalidInput, PortalError, VersionConflict
 from .models import Collaborator, EnvironmentRecord, JoinLink, SessionRecord
 from .permissions import Access
@@ -175,22 +175,12 @@ def delete_session(session, reader, name, session_id):
 
 def set_collaborator(session, reader, name, username, permission):
     row, _ = load(session, reader, name, "collaborators")
-    if username == row.owner:
-        raise InvalidInput({"username": "field_owner_is_collaborator"})
-    existing = next((c for c in row.collaborators if c.username == username), None)
-    if existing:
-        existing.permission = permission
-    else:
-        row.collaborators.append(Collaborator(username=username, permission=permission))
-    return row
+    return collaboration.share(row, username, permission, Collaborator)
 
 
 def remove_collaborator(session, reader, name, username):
     row, _ = load(session, reader, name, "collaborators")
-    existing = next((c for c in row.collaborators if c.username == username), None)
-    if existing is None:
-        raise PortalError(404, "error_no_collaborator", name=username)
-    row.collaborators.remove(existing)
+    collaboration.unshare(row, username)
 
 
 # Join links

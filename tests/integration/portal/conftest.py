@@ -178,6 +178,15 @@ def people(hub):
     return result
 
 
+def cases(table):
+    """The pytest cases of a permission table: one per person, with their expected code."""
+    return [
+        pytest.param(method, path, body, person, code, id=f"{method} {path} {person}")
+        for (method, path, body), codes in table.items()
+        for person, code in zip(PEOPLE, codes, strict=True)
+    ]
+
+
 @pytest.fixture
 def student(hub):
     return login(hub, "eleve", "eleve-password-1")

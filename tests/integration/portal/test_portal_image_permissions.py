@@ -14,7 +14,7 @@ import itertools
 import zipfile
 
 import pytest
-from conftest import PEOPLE
+from conftest import cases
 
 from mydocker_hub import db
 from mydocker_hub.portal.image_models import OK, QUEUED, BuildRecord, ImageCollaborator, ImageRecord
@@ -151,14 +151,6 @@ def send(hub, people, method, path, body, person, *, json_api):
     if method == "POST":
         data = {**(data or {}), "_xsrf": session.xsrf}
     return session.request(method, url, data=data, allow_redirects=False)
-
-
-def cases(table):
-    return [
-        pytest.param(method, path, body, person, code, id=f"{method} {path} {person}")
-        for (method, path, body), codes in table.items()
-        for person, code in zip(PEOPLE, codes, strict=True)
-    ]
 
 
 @pytest.mark.parametrize(("method", "path", "body", "person", "code"), cases(PAGES))

@@ -11,7 +11,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import PEOPLE
+from conftest import cases
 
 from mydocker_hub import db
 from mydocker_hub.portal.models import Collaborator, EnvironmentRecord, JoinLink, SessionRecord
@@ -236,14 +236,6 @@ def body_for(kind, name):
             "expected_students": "5",
         }
     raise ValueError(kind)
-
-
-def cases(table):
-    return [
-        pytest.param(method, path, body, person, code, id=f"{method} {path} {person}")
-        for (method, path, body), codes in table.items()
-        for person, code in zip(PEOPLE, codes, strict=True)
-    ]
 
 
 def send(hub, people, method, path, body, person, *, json_api):
