@@ -41,6 +41,9 @@ def prof(platform, hub):  # `platform`: the Docker engine and the standard image
     page = session.get(f"{hub.url}{PORTAL}images/new").text
     session.xsrf = page.split('name="_xsrf" value="', 1)[1].split('"', 1)[0]
     yield session
+    # the image, its builds and its test environment go: the hub is shared with other tests
+    deleted = api(hub, session, "DELETE", NAME)
+    assert deleted.status_code == 204, deleted.text
     client = docker_client()
     for image in client.images.list(name=f"mydocker/{NAME}"):
         for tag in image.tags:
