@@ -22,8 +22,10 @@ TAG = "mydtest/build-test"
 def client(platform):  # the platform fixture brings up the engine and the standard image
     api = docker.APIClient(version="auto", timeout=600)
     yield api
-    for image in api.images(name=TAG, quiet=True):
-        api.remove_image(image, force=True)
+    # by tag: an image of these tests may be a layer of another build on the engine
+    for image in api.images(name=TAG):
+        for tag in image["RepoTags"] or ():
+            api.remove_image(tag)
     api.close()
 
 
