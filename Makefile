@@ -52,6 +52,7 @@ bench: $(BIN)/mydocker-hub
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.portal
 	$(BIN)/python -m benchmarks.builds
+	$(BIN)/python -m benchmarks.launches
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache

@@ -155,6 +155,9 @@ class MyDockerAuthenticator(Authenticator):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         check_distinct_issuers(self.issuer_names())
+        # Who `authenticate` just let in: when such a user is new, their login decides
+        # their roles, and `add_user` need not read a local account (a thread, a query).
+        self._logging_in = set()
 
     def issuer_names(self):
         """Every name that scopes usernames, with the setting it comes from."""
@@ -196,10 +199,12 @@ class MyDockerAuthenticator(Authenticator):
         logins will give (`auth.roles.kind_of_local_role`): the admin CLI creates
         the user through the REST API, which can set groups and the admin flag but
         no role. Once the user has logged in, their logins decide. When the account
-        cannot be read, the user is still created (its first login gives the role).
+        cannot be read, the user is still created (its first login gives the role). A
+        user created by their own login needs none of this: the login gives the roles.
         """
         super().add_user(user)
-        if user.last_activity is not None:
+        if user.last_activity is not None or user.name in self._logging_in:
+            self._logging_in.discard(user.name)
             return
         try:
             role = await asyncio.to_thread(accounts.role_of, user.name)
@@ -229,13 +234,23 @@ class MyDockerAuthenticator(Authenticator):
         identity = await self.identify(handler, data)
         if identity is None:
             return None
-        name = await asyncio.to_thread(resolve_username, identity, self.links, accounts.exists)
+        # One trip to a thread for all the database work of a login: each trip
+        # waits for the event loop to let go of the GIL (up to 5 ms under load).
+        name, admin_flag = await asyncio.to_thread(self.record_login, identity)
+        model = self.auth_model(handler, identity, name, admin_flag)
+        if handler.find_user(name) is None:
+            self._logging_in.add(name)
+        return model
+
+    def record_login(self, identity):
+        """The account `identity` logs in to and its admin flag (see `admin_flag`), having
+        recorded what the login tells: a course's teacher, the person's name. Blocking."""
+        name = resolve_username(identity, self.links, accounts.exists)
         if identity.context and self.role_mapping.is_context_teacher(identity):
-            await asyncio.to_thread(self.links.record_context_teacher, identity.context, name)
-        await self.record_person(name, identity)
+            self.links.record_context_teacher(identity.context, name)
+        self.record_person(name, identity)
         admin = self.role_mapping.is_admin(name, identity, self.admin_users)
-        admin_flag = await asyncio.to_thread(self.admin_flag, name, admin)
-        return self.auth_model(handler, identity, name, admin_flag)
+        return name, self.admin_flag(name, admin)
 
     async def identify(self, handler, data):
         """The `Identity` proven by the handler's source, or None."""
@@ -261,6 +276,10 @@ class MyDockerAuthenticator(Authenticator):
         groups, roles = groups_and_roles(
             kind, effective_admin, kept_groups, kept_roles, user_role=user_role
         )
+        if {role["name"] for role in roles} == self.roles_before_sync(existing, effective_admin):
+            # Nothing to grant or strip: JupyterHub would still redefine every role
+            # named (scopes checked, rows rewritten), the most costly part of a login.
+            roles = None
         self.log.info(
             "Login of %s through %s (%s) as %s%s",
             name,
@@ -277,18 +296,16 @@ class MyDockerAuthenticator(Authenticator):
             "user_info": {"source": identity.source, "issuer": identity.issuer, "role": kind},
         }
 
-    async def record_person(self, name, identity):
+    def record_person(self, name, identity):
         """Remember the name (and email) the source gave `name` (`auth.store.Person`).
 
         Only what people see depends on it: a database error is logged, the login
-        goes on.
+        goes on. Blocking.
         """
         if not (identity.display_name or identity.email):
             return
         try:
-            await asyncio.to_thread(
-                self.links.record_person, name, identity.display_name, identity.email
-            )
+            self.links.record_person(name, identity.display_name, identity.email)
         except Exception:
             self.log.exception("Could not record the display name of %s", name)
 
@@ -301,6 +318,14 @@ class MyDockerAuthenticator(Authenticator):
             self.links.record_admin_grant(name, False)
             return False
         return None
+
+    @staticmethod
+    def roles_before_sync(user, admin):
+        """The roles `user` holds when JupyterHub syncs a login's roles: theirs, or for a
+        new user the default ones JupyterHub gives first (``user``, ``admin``)."""
+        if user is not None:
+            return {role.name for role in user.orm_user.roles}
+        return {"user", "admin"} if admin else {"user"}
 
     @staticmethod
     def role_definition(db, name):
@@ -335,24 +360,9 @@ class MyDockerAuthenticator(Authenticator):
     async def launch_destination(self, handler, user, identity, next_url=""):
         """Where a launch goes: the activity's environment (enrolled), a teacher's choice
         of it for an activity that names none, else a safe `next` on this hub."""
-        name = identity.environment
-        if not name and identity.activity:
-            name = await asyncio.to_thread(self.links.environment_of_activity, identity.activity)
-        if name:
-            environment = await asyncio.to_thread(self.catalog.get, name)
-            if environment is None:
-                raise LoginRefused(
-                    404,
-                    f"This activity opens the environment “{name}”, which does "
-                    "not exist (any more). Tell your teacher. / Cette activité ouvre "
-                    f"l'environnement « {name} », qui n'existe pas (ou plus). "
-                    "Prévenez votre enseignant.",
-                )
-            if identity.environment:
-                await asyncio.to_thread(self.check_activity_may_enrol, environment, user, identity)
-            await asyncio.to_thread(self.catalog.enrol, environment.name, user.name)
-            await self.record_lms_link(identity, environment.name)
-            return environment_url(handler.hub.base_url, user.name, environment.name)
+        enrolled = await asyncio.to_thread(self.enrol_from_launch, user.name, user.admin, identity)
+        if enrolled:
+            return environment_url(handler.hub.base_url, user.name, enrolled)
         if (
             identity.activity
             and self.is_teacher(user)
@@ -368,16 +378,40 @@ class MyDockerAuthenticator(Authenticator):
             return safe
         return self.home_url(handler)
 
-    async def record_lms_link(self, identity, environment_name):
+    def enrol_from_launch(self, user_name, is_admin, identity):
+        """Enrol `user_name` in the environment the launch's activity opens; its name, or
+        None when the activity opens none. Blocking: all of a launch's enrolment work in
+        one trip to a thread."""
+        name = identity.environment
+        if not name and identity.activity:
+            name = self.links.environment_of_activity(identity.activity)
+        if not name:
+            return None
+        environment = self.catalog.get(name)
+        if environment is None:
+            raise LoginRefused(
+                404,
+                f"This activity opens the environment “{name}”, which does "
+                "not exist (any more). Tell your teacher. / Cette activité ouvre "
+                f"l'environnement « {name} », qui n'existe pas (ou plus). "
+                "Prévenez votre enseignant.",
+            )
+        if identity.environment:
+            self.check_activity_may_enrol(environment, user_name, is_admin, identity)
+        self.catalog.enrol(environment.name, user_name)
+        self.record_lms_link(identity, environment.name)
+        return environment.name
+
+    def record_lms_link(self, identity, environment_name):
         """Remember that the launch's LMS activity opens `environment_name`
         (`auth.store.LmsLink`). For the portal only: a database error is logged, the
-        launch goes on."""
+        launch goes on. Blocking."""
         try:
-            await asyncio.to_thread(self.links.record_lms_link, identity, environment_name)
+            self.links.record_lms_link(identity, environment_name)
         except Exception:
             self.log.exception("Could not record the LMS link of %s", identity.activity)
 
-    def check_activity_may_enrol(self, environment, user, identity):
+    def check_activity_may_enrol(self, environment, user_name, is_admin, identity):
         """Refuse an activity that names an environment its course may not enrol in.
 
         Anyone can type a custom parameter in an LMS activity: it enrols only in
@@ -385,7 +419,7 @@ class MyDockerAuthenticator(Authenticator):
         (as the LMS said at their own launch) teaches. Links chosen by a teacher
         on the link page, or made by deep linking from that course, pass too.
         """
-        if environment.public or user.admin or user.name in environment.teachers:
+        if environment.public or is_admin or user_name in environment.teachers:
             return
         if identity.context and self.links.context_teachers(identity.context) & set(
             environment.teachers
@@ -393,7 +427,7 @@ class MyDockerAuthenticator(Authenticator):
             return
         self.log.warning(
             "Launch of %s refused: activity %s names %s, not one of its course's teachers'",
-            user.name,
+            user_name,
             identity.activity,
             environment.name,
         )

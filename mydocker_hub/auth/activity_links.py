@@ -97,5 +97,5 @@ class ActivityLinkHandler(DeclaredLanguage, BaseHandler):
         self.log.info("Activity %s linked to %s by %s", activity, chosen, user.name)
         await asyncio.to_thread(self.authenticator.catalog.enrol, chosen, user.name)
         if launch is not None:
-            await self.authenticator.record_lms_link(launch, chosen)
+            await asyncio.to_thread(self.authenticator.record_lms_link, launch, chosen)
         self.redirect(environment_url(self.hub.base_url, user.name, chosen))

@@ -61,6 +61,9 @@ def ensure_proxy():
 class Hub:
     """A running hub: `url` is ``http://localhost:PORT`` (cookies need a host name)."""
 
+    # what answers 200 once the hub is up (a stock LTI authenticator sends /hub/login away)
+    ready_path = "/hub/login"
+
     def __init__(self, data_dir, port, environ, environments):
         self.data_dir = data_dir
         self.port = port
@@ -111,7 +114,7 @@ class Hub:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the hub exited at start:\n{self.logs()}")
             try:
-                if requests.get(f"{self.url}/hub/login", timeout=2).status_code == 200:
+                if requests.get(f"{self.url}{self.ready_path}", timeout=2).status_code == 200:
                     return self
             except requests.RequestException:
                 pass
