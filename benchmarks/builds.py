@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "portal"))
 from authhub import Hub, free_port  # noqa: E402
 from portal_login import login  # noqa: E402
 
+from benchmarks.stats import percentile  # noqa: E402
 from mydocker_hub import accounts, db  # noqa: E402
 from mydocker_hub.deploy.images import JUPYTERLAB_IMAGE  # noqa: E402
 
@@ -58,11 +59,6 @@ RUN pip install --no-cache-dir --no-deps six==1.16.0
 USER student
 """
 STOCK_TAG = "mydocker-bench/stock"
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 class HealthProbe(threading.Thread):

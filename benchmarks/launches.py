@@ -29,6 +29,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "auth"))
 
 from authhub import Hub, free_port  # noqa: E402
 
+from benchmarks.stats import percentile  # noqa: E402
+
 KEY, SECRET = "moodle-bench", secrets.token_urlsafe(24)
 ENVIRONMENTS = [{"name": "intro", "title": "Introduction", "image": "img:1", "public": True}]
 STOCK = f"""
@@ -39,11 +41,6 @@ c.LTI11Authenticator.consumers = {{"{KEY}": "{SECRET}"}}
 c.LTI11Authenticator.username_key = "user_id"
 c.LTI11Authenticator.allow_all = True
 """
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def launch(hub, student):

@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "portal"))
 from authhub import Hub, free_port  # noqa: E402
 from portal_login import login  # noqa: E402
 
+from benchmarks.stats import percentile  # noqa: E402
 from mydocker_hub import accounts, db  # noqa: E402
 from mydocker_hub.portal.models import EnvironmentRecord, SessionRecord  # noqa: E402
 
@@ -65,11 +66,6 @@ def seed():
             for k in range(PER_STUDENT):
                 db.Enrolment.add(session, f"course-{(s + k * 5) % ENVIRONMENTS:02d}", f"s{s:02d}")
     accounts.create("s00", "student", password="bench-password-1")
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def measure(hub, session, path, count):
