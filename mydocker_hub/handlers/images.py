@@ -101,13 +101,7 @@ class ImageHandler(ImageHandlerBase):
     async def show(self, name, *, form="", values=None, errors=None, status_code=None):
         reader = await self.get_reader()
 
-        def read(session):
-            row, level = image_store.load(session, reader, name)
-            view = image_store.image_view(row, level, self.registry)
-            view["used_by"] = image_store.users_of(session, row, self.registry)
-            return view
-
-        view = await self.in_db(read)
+        view = await self.in_db(image_store.image_detail, reader, name, self.registry)
         files = await self.in_thread(self.contexts.files, name)
         names = await self.in_db(display_names_of, [c["username"] for c in view["collaborators"]])
         if errors and status_code is None:

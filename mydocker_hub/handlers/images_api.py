@@ -37,13 +37,7 @@ class ImageAPIBase(APIHandler):
         return self.settings["mydocker_registry"]
 
     async def image(self, name, action="view"):
-        def read(session):
-            row, level = image_store.load(session, self.reader, name, action)
-            view = image_store.image_view(row, level, self.registry)
-            view["used_by"] = image_store.users_of(session, row, self.registry)
-            return view
-
-        return await self.in_db(read)
+        return await self.in_db(image_store.image_detail, self.reader, name, self.registry, action)
 
 
 class ImagesAPIHandler(ImageAPIBase):

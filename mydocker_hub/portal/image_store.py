@@ -297,6 +297,14 @@ def image_view(row, level, registry=""):
     }
 
 
+def image_detail(session, reader, name, registry="", action="view"):
+    """The image `name` as its page and the API show it, with the environments using it."""
+    row, level = load(session, reader, name, action)
+    view = image_view(row, level, registry)
+    view["used_by"] = users_of(session, row, registry)
+    return view
+
+
 def latest_ok(row):
     return next((b for b in row.builds if b.status == OK), None)  # builds: newest first
 
