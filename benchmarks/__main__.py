@@ -6,6 +6,23 @@ single-user image, on the local Swarm, one after the other (never together).
 prints one JSON line per spawner, then one line with the ratios ours/stock.
 
     python -m benchmarks [--scenarios single,storm-10,storm-30,storm-50,respawn-20]
+
+A storm's line also says where the CPU went (`benchmarks.cpu`, sampled every
+0.5 s from the first start request to the last server ready or given up):
+
+- ``cpu_per_start_s``: CPU-seconds per start of the servers' containers,
+  the hub's container, the Docker Engine (dockerd, containerd) and the rest
+  of the machine (its busy time less the others: shims, kernel, the bench);
+- ``server_cpu_to_ready_s``: a server's CPU per start, each counted up to
+  the moment it was ready;
+- ``floor_s``: the servers' CPU to ready over the number of CPUs, the
+  shortest wall possible; ``wall_over_floor``: how far the storm was from it;
+- ``idle_cpu_s``: CPU-seconds the machine left idle until the last server
+  was ready; ``busy_timeline``: its busy fraction in each second;
+- ``docker_cpu_s``: the Docker Engine's CPU-seconds in all.
+
+The ratio line of a storm adds ``wall_over_floor`` and the servers' CPU per
+start for both spawners.
 """
 
 import argparse
@@ -20,6 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import docker
 import requests
+
+from benchmarks import cpu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
@@ -256,30 +275,44 @@ class LatencyProbe:
         self._thread.join()
 
 
-def docker_cpu_seconds():
-    """CPU time used so far by the Docker Engine on this machine (dockerd, containerd)."""
-    total = 0
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{pid}/comm") as f:
-                name = f.read().strip()
-        except (OSError, IndexError):  # not a process, or gone meanwhile
-            continue
-        if name in ("dockerd", "containerd"):
-            total += int(fields[11]) + int(fields[12])  # utime + stime, in ticks
-    return total / os.sysconf("SC_CLK_TCK")
+def deployment_containers(hub):
+    """The deployment's containers as {id: owner} for the CPU sampler, or None if Docker is busy.
+
+    A server's task container is named SERVICE.SLOT.TASK, its service
+    PREFIX-USER with both spawners (the storms' user names need no escaping).
+    """
+    try:
+        listed = hub.docker.api.containers(all=True)
+    except (docker.errors.APIError, requests.RequestException):
+        return None  # the sampler asks again at its next sample
+    owners = {}
+    for container in listed:
+        name = container["Names"][0]
+        if name == f"/{hub.prefix}-hub":
+            owners[container["Id"]] = cpu.HUB
+        elif name.startswith(f"/{hub.prefix}-"):
+            owners[container["Id"]] = name.removeprefix(f"/{hub.prefix}-").split(".")[0]
+    return owners
+
+
+def start_timed(hub, name):
+    """Seconds from the start request to a server answering (or None), and that moment."""
+    return hub.start_until_ready(name), time.monotonic()
 
 
 def storm(hub, run, n):
-    names = [f"{run}-{i}" for i in range(n)]
+    names = [f"{run}u{i}" for i in range(n)]  # [a-z0-9]: the same service names for both spawners
     hub.create_users(names)
-    with LatencyProbe(hub.url) as probe, ThreadPoolExecutor(n) as pool:
-        started, docker_cpu = time.monotonic(), docker_cpu_seconds()
-        times = list(pool.map(hub.start_until_ready, names))
+    sampler = cpu.CpuSampler(lambda: deployment_containers(hub))
+    # The sampler leaves the block first: its last sample is the end of the storm.
+    with LatencyProbe(hub.url) as probe, ThreadPoolExecutor(n) as pool, sampler:
+        started = time.monotonic()
+        outcomes = list(pool.map(lambda name: start_timed(hub, name), names))
         wall = time.monotonic() - started
-        docker_cpu = docker_cpu_seconds() - docker_cpu
+    times = [seconds for seconds, _ in outcomes]
+    ready_at = {
+        name: at for name, (seconds, at) in zip(names, outcomes, strict=True) if seconds is not None
+    }
     ok = [t for t in times if t is not None]
     result = {
         "n": n,
@@ -288,8 +321,9 @@ def storm(hub, run, n):
         "p95_s": percentile(ok, 0.95),
         "wall_s": round(wall, 1),
         "hub_health_max_s": round(max(probe.samples, default=0), 3),
-        "docker_cpu_s": round(docker_cpu, 1),
+        "docker_cpu_s": round(sampler.totals()["docker"], 1),
         "hub_memory_mb": hub.memory_mb(),
+        **sampler.summary(n, wall, ready_at),
     }
     hub.stop_all(names)
     return result
@@ -392,6 +426,15 @@ def main(argv=None):
             line["hub_health_max_s"] = {
                 "ours": ours["hub_health_max_s"],
                 "stock": stock["hub_health_max_s"],
+            }
+        if "wall_over_floor" in ours:  # the storms: where the time went against the CPU
+            line["wall_over_floor"] = {
+                "ours": ours["wall_over_floor"],
+                "stock": stock["wall_over_floor"],
+            }
+            line["server_cpu_per_start_s"] = {
+                "ours": ours["cpu_per_start_s"]["servers"],
+                "stock": stock["cpu_per_start_s"]["servers"],
             }
         print(json.dumps(line), flush=True)
     return 0
