@@ -9,10 +9,12 @@ directory, like JupyterHub's own default.
 
 import asyncio
 import os
+import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, UniqueConstraint, create_engine, event, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from . import migrations
@@ -72,17 +74,30 @@ def configure(url=None):
         return _engine
     kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
     _engine = create_engine(url, pool_pre_ping=True, **kwargs)
-    if url.startswith("sqlite"):
-        event.listen(_engine, "connect", _sqlite_pragmas)
+    if url.startswith("sqlite") and not event.contains(Engine, "connect", sqlite_pragmas):
+        # Every engine of the process: JupyterHub's own writes the same file.
+        event.listen(Engine, "connect", sqlite_pragmas)
     migrations.upgrade(_engine)
     _sessionmaker = sessionmaker(_engine, expire_on_commit=False)
     return _engine
 
 
-def _sqlite_pragmas(connection, _record):
-    # WAL lets the admin command line write while the hub reads.
+def sqlite_pragmas(connection, _record):
+    """How the platform uses a SQLite database, set on each new connection.
+
+    WAL lets the admin command line and the portal write while the hub reads.
+    In WAL mode, ``synchronous=NORMAL`` writes each commit to the log without
+    waiting for the disk and syncs at checkpoints: a killed process loses no
+    commit, a power cut may lose the last ones but never breaks the database
+    (SQLite's documented guarantee). With the default (FULL), every commit
+    waits for the disk, on the hub's event loop, while a class's servers start
+    and write around it.
+    """
+    if not isinstance(connection, sqlite3.Connection):
+        return  # another engine of the process (PostgreSQL, MySQL)
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
