@@ -166,6 +166,8 @@ def build_platform_images(client, say, root, force=False):
             "overrides.json",
             "memory_notice.py",
             "ipython_kernel_config.py",
+            "jupyter_server_config.json",
+            "mydocker-singleuser",
             "extra-ca",
         ],
         "Dockerfile",
