@@ -5,7 +5,10 @@ single-user image, on the local Swarm, one after the other (never together).
 "Ready" means the server's ``/api`` answers through the proxy. Each scenario
 prints one JSON line per spawner, then one line with the ratios ours/stock.
 
-    python -m benchmarks [--scenarios single,storm-10,storm-30,storm-50,respawn-20]
+    python -m benchmarks [--scenarios single,storm-10,storm-30,storm-50,poll-30,respawn-20]
+
+``poll-30`` is storm-30 while every student's page also asks the hub's REST
+API for its user once a second (as dashboards and some LMS plugins do).
 
 A storm's line also says where the CPU went (`benchmarks.cpu`, sampled every
 0.5 s from the first start request to the last server ready or given up):
@@ -43,7 +46,7 @@ from benchmarks import cpu
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
 PORT = 18100
-SCENARIOS = ["single", "storm-10", "storm-30", "storm-50", "respawn-20"]
+SCENARIOS = ["single", "storm-10", "storm-30", "storm-50", "poll-30", "respawn-20"]
 READY_TIMEOUT = 150
 
 # Both hubs give up on a server that does not answer within 60 s (the
@@ -295,19 +298,42 @@ def deployment_containers(hub):
     return owners
 
 
-def start_timed(hub, name):
-    """Seconds from the start request to a server answering (or None), and that moment."""
-    return hub.start_until_ready(name), time.monotonic()
+def start_timed(hub, name, poll=False):
+    """Seconds from the start request to a server answering (or None), and that moment.
+
+    With `poll`, the student's page also asks the hub's REST API for the
+    user's model once a second meanwhile, as dashboards and LMS plugins do.
+    """
+    if not poll:
+        return hub.start_until_ready(name), time.monotonic()
+    done = threading.Event()
+    poller = threading.Thread(target=poll_user, args=(hub, name, done), daemon=True)
+    poller.start()
+    try:
+        return hub.start_until_ready(name), time.monotonic()
+    finally:
+        done.set()
+        poller.join()
 
 
-def storm(hub, run, n):
+def poll_user(hub, name, done):
+    session = requests.Session()
+    session.headers.update(hub.session.headers)
+    while not done.wait(1.0):
+        try:
+            session.get(f"{hub.url}/hub/api/users/{name}", timeout=30)
+        except requests.RequestException:
+            pass  # a student's page keeps asking
+
+
+def storm(hub, run, n, poll=False):
     names = [f"{run}u{i}" for i in range(n)]  # [a-z0-9]: the same service names for both spawners
     hub.create_users(names)
     sampler = cpu.CpuSampler(lambda: deployment_containers(hub))
     # The sampler leaves the block first: its last sample is the end of the storm.
     with LatencyProbe(hub.url) as probe, ThreadPoolExecutor(n) as pool, sampler:
         started = time.monotonic()
-        outcomes = list(pool.map(lambda name: start_timed(hub, name), names))
+        outcomes = list(pool.map(lambda name: start_timed(hub, name, poll), names))
         wall = time.monotonic() - started
     times = [seconds for seconds, _ in outcomes]
     ready_at = {
@@ -360,8 +386,8 @@ def run_scenario(hub, scenario, round_id):
             "hub_memory_mb": results[-1]["hub_memory_mb"],
         }
     kind, count = scenario.split("-")
-    if kind == "storm":
-        return storm(hub, run, int(count))
+    if kind in ("storm", "poll"):
+        return storm(hub, run, int(count), poll=kind == "poll")
     return respawn(hub, run, int(count))
 
 
