@@ -250,32 +250,26 @@ class Hub:
 
 
 class LatencyProbe:
-    """Measures the hub's answer time to /hub/health every 100 ms (its event loop's lag)."""
+    """The hub's answer times to /hub/health every 100 ms (its event loop's lag),
+    measured by `benchmarks.health_probe` in a process of its own."""
 
     def __init__(self, url):
-        self.url = f"{url}/hub/health"
+        self.url = url
         self.samples = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        session = requests.Session()
-        while not self._stop.is_set():
-            started = time.monotonic()
-            try:
-                session.get(self.url, timeout=30)
-            except requests.RequestException:
-                pass
-            self.samples.append(time.monotonic() - started)
-            self._stop.wait(0.1)
 
     def __enter__(self):
-        self._thread.start()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.health_probe", self.url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         return self
 
     def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+        out, _ = self._process.communicate("", timeout=60)  # closing its input stops it
+        self.samples = [float(line) for line in out.split()]
 
 
 def deployment_containers(hub):
