@@ -237,8 +237,10 @@ class MyDockerAuthenticator(Authenticator):
         # One trip to a thread for all the database work of a login: each trip
         # waits for the event loop to let go of the GIL (up to 5 ms under load).
         name, admin_flag = await asyncio.to_thread(self.record_login, identity)
-        model = self.auth_model(handler, identity, name, admin_flag)
-        if handler.find_user(name) is None:
+        # One lookup of the user for the whole login: each is a query on the event loop.
+        existing = handler.find_user(name)
+        model = self.auth_model(handler, identity, name, admin_flag, existing)
+        if existing is None:
             self._logging_in.add(name)
         return model
 
@@ -264,22 +266,26 @@ class MyDockerAuthenticator(Authenticator):
             return await self.oidc.identify(handler)
         return await self.local_accounts.identify(data, handler)
 
-    def auth_model(self, handler, identity, name, admin_flag):
-        """Groups, roles and admin flag of `name`, logging in with `identity`."""
-        existing = handler.find_user(name)
+    def auth_model(self, handler, identity, name, admin_flag, existing):
+        """Groups, roles and admin flag of `name`, logging in with `identity`; `existing`
+        is the hub's user of that name (``handler.find_user(name)``), or None."""
         effective_admin = (
             admin_flag if admin_flag is not None else bool(existing and existing.admin)
         )
         kind = self.role_mapping.kind(name, identity)
         kept_groups, kept_roles = self.hand_granted(existing)
-        user_role = self.role_definition(handler.db, "user")
-        groups, roles = groups_and_roles(
-            kind, effective_admin, kept_groups, kept_roles, user_role=user_role
-        )
+        groups, roles = groups_and_roles(kind, effective_admin, kept_groups, kept_roles)
         if {role["name"] for role in roles} == self.roles_before_sync(existing, effective_admin):
             # Nothing to grant or strip: JupyterHub would still redefine every role
             # named (scopes checked, rows rewritten), the most costly part of a login.
             roles = None
+        else:
+            # JupyterHub redefines the roles it syncs from these dicts: the user role as
+            # the hub defines it now, read only then (a query on the event loop).
+            user_role = self.role_definition(handler.db, "user")
+            _, roles = groups_and_roles(
+                kind, effective_admin, kept_groups, kept_roles, user_role=user_role
+            )
         self.log.info(
             "Login of %s through %s (%s) as %s%s",
             name,

@@ -8,7 +8,7 @@ import hashlib
 import json
 import time
 
-from sqlalchemy import Float, String, delete, func, select
+from sqlalchemy import Float, String, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,29 +46,36 @@ class DatabaseNonceStore:
         self.clock = clock
 
     def use(self, nonce):
-        """Record `nonce`; False when it was already used (a replay)."""
+        """Record `nonce`; False when it was already used (a replay).
+
+        Core statements on the transaction's connection, and no lookup first: the
+        key is the table's primary key, so a nonce still remembered fails to insert.
+        The ORM's lookup and unit of work cost more than the rest of a launch's
+        nonce check.
+        """
         now = self.clock()
-        key = nonce_key(self.namespace, nonce)
+        row = {
+            "key": nonce_key(self.namespace, nonce),
+            "namespace": self.namespace,
+            "expires": now + self.ttl,
+        }
         try:
             with db.session() as session:
-                session.execute(delete(UsedNonce).where(UsedNonce.expires < now))
-                seen = session.get(UsedNonce, key)
-                if seen is not None:
-                    return False
-                session.add(UsedNonce(key=key, namespace=self.namespace, expires=now + self.ttl))
-                session.flush()
-                self._bound(session)
+                connection = session.connection()
+                connection.execute(delete(UsedNonce).where(UsedNonce.expires < now))
+                connection.execute(insert(UsedNonce).values(**row))
+                self._bound(connection)
         except IntegrityError:
-            # The same launch posted twice at once: the other one used it.
+            # Remembered and not expired: a replay, or the same launch posted twice at once.
             return False
         return True
 
-    def _count(self, session):
+    def _count(self, connection):
         query = select(func.count()).where(UsedNonce.namespace == self.namespace)
-        return session.scalar(query)
+        return connection.scalar(query)
 
-    def _bound(self, session):
-        excess = self._count(session) - self.size
+    def _bound(self, connection):
+        excess = self._count(connection) - self.size
         if excess > 0:
             oldest = (
                 select(UsedNonce.key)
@@ -76,8 +83,8 @@ class DatabaseNonceStore:
                 .order_by(UsedNonce.expires)
                 .limit(excess)
             )
-            session.execute(delete(UsedNonce).where(UsedNonce.key.in_(oldest.scalar_subquery())))
+            connection.execute(delete(UsedNonce).where(UsedNonce.key.in_(oldest.scalar_subquery())))
 
     def __len__(self):
         with db.session() as session:
-            return self._count(session)
+            return self._count(session.connection())

@@ -1,0 +1,106 @@
+"""What a launch costs the hub: queries on the event loop, statements of the nonce check."""
+
+from types import SimpleNamespace
+
+from sqlalchemy import event
+
+from mydocker_hub.auth.identity import Identity
+from mydocker_hub.auth.nonces import DatabaseNonceStore
+from mydocker_hub.auth.roles import groups_and_roles
+from mydocker_hub.authenticator import MyDockerAuthenticator
+
+USER_ROLE = {"name": "user", "description": "as the hub has it", "scopes": ["self", "read:groups"]}
+
+
+class Handler:
+    """What `authenticate` uses of an LTI launch's handler, counting the user lookups."""
+
+    identity_source = "lti11"
+    db = None
+
+    def __init__(self, users=()):
+        self.users = {user.name: user for user in users}
+        self.lookups = 0
+
+    def find_user(self, name):
+        self.lookups += 1
+        return self.users.get(name)
+
+
+def hub_user(name, roles, groups=()):
+    """A hub user as `auth_model` reads it (roles granted by logins)."""
+    role_rows = [SimpleNamespace(name=r, managed_by_auth=True) for r in roles]
+    group_rows = [SimpleNamespace(name=g) for g in groups]
+    return SimpleNamespace(
+        name=name, admin=False, orm_user=SimpleNamespace(roles=role_rows, groups=group_rows)
+    )
+
+
+def authenticator():
+    """Ours, counting the reads of the user role's definition (a query on the event loop)."""
+    auth = MyDockerAuthenticator()
+    auth.role_reads = 0
+
+    def role_definition(_db, name):
+        auth.role_reads += 1
+        return dict(USER_ROLE)
+
+    auth.role_definition = role_definition
+    return auth
+
+
+def student_launch(subject):
+    return {"identity": Identity("lti11", "moodle", subject, lti_roles=("Learner",))}
+
+
+async def test_a_new_student_is_looked_up_once_and_no_role_is_read():
+    auth, handler = authenticator(), Handler()
+    model = await auth.authenticate(handler, student_launch("s1"))
+    assert (model["name"], model["groups"], model["roles"]) == ("s1@moodle", ["students"], None)
+    assert handler.lookups == 1
+    assert auth.role_reads == 0
+    # its own login created it: `add_user` need not read a local account
+    assert "s1@moodle" in auth._logging_in
+
+
+async def test_the_user_role_is_read_only_when_the_login_syncs_roles():
+    auth = authenticator()
+    # a former teacher: the login strips the teacher role, so roles are synced
+    handler = Handler([hub_user("s2@moodle", ["user", "teacher"], ["teachers"])])
+    model = await auth.authenticate(handler, student_launch("s2"))
+    assert handler.lookups == 1
+    assert auth.role_reads == 1
+    assert model["roles"] == groups_and_roles("student", False, user_role=USER_ROLE)[1]
+    assert model["roles"][0] == USER_ROLE
+    assert "s2@moodle" not in auth._logging_in
+    # a student already: nothing to grant or strip, nothing read
+    handler = Handler([hub_user("s3@moodle", ["user"], ["students"])])
+    assert (await auth.authenticate(handler, student_launch("s3")))["roles"] is None
+    assert auth.role_reads == 1
+
+
+def statements_of(engine, function):
+    """The SQL statements `function` runs on the platform's database (`engine`)."""
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = function()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return result, seen
+
+
+def test_a_nonce_check_is_three_statements_and_a_replay_is_refused_by_the_key(database, clock):
+    store = DatabaseNonceStore("lti11", size=10, ttl=60, clock=clock)
+    # forget expired ones, remember this one, count against the bound: no lookup first
+    first = statements_of(database, lambda: store.use("n1"))
+    assert first == (True, ["DELETE", "INSERT", "SELECT"])
+    assert statements_of(database, lambda: store.use("n1")) == (False, ["DELETE", "INSERT"])
+    assert len(store) == 1
+    clock.now += 61
+    assert store.use("n1")
+    assert len(store) == 1
