@@ -8,7 +8,6 @@ import re
 from jupyter_client import HubUser
 
 
-
 def started(platform, name):
     """A student logged in, their default environment started."""
     user = HubUser(platform.url, name)
