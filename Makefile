@@ -35,7 +35,7 @@ unit: $(BIN)/mydocker-hub
 	$(BIN)/python -m pytest tests/unit -q
 
 integration: $(BIN)/mydocker-hub
-	$(BIN)/python -m pytest tests/integration -q -x
+	$(BIN)/python -m pytest tests/integration -q
 
 lint: $(BIN)/mydocker-hub
 	$(BIN)/ruff format --check .

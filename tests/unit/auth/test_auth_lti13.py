@@ -160,7 +160,13 @@ def test_deep_linking_request_needs_no_tool_platform_nor_launch_presentation():
     claims = launch_claims(**{CLAIM + "message_type": "LtiDeepLinkingRequest"})
     del claims[CLAIM + "resource_link"]
     claims[DEEP_LINKING_SETTINGS] = {"deep_link_return_url": "https://lms.example/return"}
-    check_lti_claims(claims, PLATFORM)
+    assert CLAIM + "tool_platform" not in claims
+    assert CLAIM + "launch_presentation" not in claims
+    assert check_lti_claims(claims, PLATFORM) is None  # accepted: nothing raised
+    # what it does need: the address to return the chosen links to
+    claims[DEEP_LINKING_SETTINGS] = {}
+    with pytest.raises(LoginRefused, match="deep_link_return_url"):
+        check_lti_claims(claims, PLATFORM)
 
 
 def test_any_deployment_is_accepted_when_none_is_listed():
