@@ -22,12 +22,13 @@ from jupyterhub.utils import url_path_join
 from sqlalchemy.orm import object_session
 from traitlets import Instance, Type, default
 
-from . import accounts
+from . import accounts, db
 from .auth import lti13_handlers, oidc, pages
 from .auth.activity_links import ActivityLinkHandler, choice_url
 from .auth.errors import LoginRefused
 from .auth.identity import Identity
 from .auth.local import LocalAccounts
+from .auth.login_lookup import find_user_for_login
 from .auth.lti11 import LTI11Launches, LTI11LaunchHandler
 from .auth.lti13 import LTI13Launches
 from .auth.pending import DatabasePendingChoices
@@ -155,9 +156,12 @@ class MyDockerAuthenticator(Authenticator):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         check_distinct_issuers(self.issuer_names())
-        # Who `authenticate` just let in: when such a user is new, their login decides
-        # their roles, and `add_user` need not read a local account (a thread, a query).
-        self._logging_in = set()
+        # Who `authenticate` just let in, new to the hub, and the groups of their login:
+        # their login decides their roles, and `add_user` need not read a local account
+        # (a thread, a query), but puts them in their groups (`join_groups`).
+        self._logging_in = {}
+        # Group ids by name: the hub's session keeps the groups it has loaded.
+        self._group_ids = {}
 
     def issuer_names(self):
         """Every name that scopes usernames, with the setting it comes from."""
@@ -200,11 +204,14 @@ class MyDockerAuthenticator(Authenticator):
         the user through the REST API, which can set groups and the admin flag but
         no role. Once the user has logged in, their logins decide. When the account
         cannot be read, the user is still created (its first login gives the role). A
-        user created by their own login needs none of this: the login gives the roles.
+        user created by their own login needs none of this: the login gives the roles,
+        and the user joins the login's groups here (`join_groups`).
         """
         super().add_user(user)
-        if user.last_activity is not None or user.name in self._logging_in:
-            self._logging_in.discard(user.name)
+        if user.name in self._logging_in:
+            self.join_groups(user, self._logging_in.pop(user.name))
+            return
+        if user.last_activity is not None:
             return
         try:
             role = await asyncio.to_thread(accounts.role_of, user.name)
@@ -220,6 +227,30 @@ class MyDockerAuthenticator(Authenticator):
         if TEACHER not in {r.name for r in orm_user.roles}:
             grant_role(session, orm_user, TEACHER, managed=True)
 
+    def join_groups(self, user, names):
+        """Put `user`, new to the hub, in the groups `names`, without a commit of its own.
+
+        JupyterHub then finds the login's groups already there: its sync queries
+        nothing and commits nothing, and the login's next commit writes these. A
+        group that does not exist yet is left to that sync, which creates it.
+        """
+        orm_user = getattr(user, "orm_user", user)
+        session = object_session(orm_user)
+        if session is None:
+            return
+        groups = [self._group(session, name) for name in names]
+        if None not in groups:
+            orm_user.groups = groups
+
+    def _group(self, session, name):
+        """The hub's group `name`, from the session's own objects when it has it."""
+        group = session.get(orm.Group, self._group_ids.get(name, -1))
+        if group is None or group.name != name:
+            group = orm.Group.find(session, name)
+            if group is not None:
+                self._group_ids[name] = group.id
+        return group
+
     async def load_managed_roles(self):
         # The teacher role carries the portal's custom scopes: define them here too, so
         # that the role loads even when the config did not call `auth.settings.configure`.
@@ -234,14 +265,15 @@ class MyDockerAuthenticator(Authenticator):
         identity = await self.identify(handler, data)
         if identity is None:
             return None
-        # One trip to a thread for all the database work of a login: each trip
-        # waits for the event loop to let go of the GIL (up to 5 ms under load).
-        name, admin_flag = await asyncio.to_thread(self.record_login, identity)
+        # One trip to a thread and one transaction for all the database work of a
+        # login: each trip waits for the event loop to let go of the GIL (up to 5 ms
+        # under load), each transaction is a connection, a commit and their ORM work.
+        name, admin_flag = await asyncio.to_thread(db.one_transaction, self.record_login, identity)
         # One lookup of the user for the whole login: each is a query on the event loop.
-        existing = handler.find_user(name)
+        existing = find_user_for_login(handler, name)
         model = self.auth_model(handler, identity, name, admin_flag, existing)
         if existing is None:
-            self._logging_in.add(name)
+            self._logging_in[name] = model["groups"]
         return model
 
     def record_login(self, identity):
@@ -366,7 +398,9 @@ class MyDockerAuthenticator(Authenticator):
     async def launch_destination(self, handler, user, identity, next_url=""):
         """Where a launch goes: the activity's environment (enrolled), a teacher's choice
         of it for an activity that names none, else a safe `next` on this hub."""
-        enrolled = await asyncio.to_thread(self.enrol_from_launch, user.name, user.admin, identity)
+        enrolled = await asyncio.to_thread(
+            db.one_transaction, self.enrol_from_launch, user.name, user.admin, identity
+        )
         if enrolled:
             return environment_url(handler.hub.base_url, user.name, enrolled)
         if (
@@ -387,7 +421,7 @@ class MyDockerAuthenticator(Authenticator):
     def enrol_from_launch(self, user_name, is_admin, identity):
         """Enrol `user_name` in the environment the launch's activity opens; its name, or
         None when the activity opens none. Blocking: all of a launch's enrolment work in
-        one trip to a thread."""
+        one trip to a thread (and one transaction, `db.one_transaction`)."""
         name = identity.environment
         if not name and identity.activity:
             name = self.links.environment_of_activity(identity.activity)

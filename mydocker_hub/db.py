@@ -10,11 +10,13 @@ directory, like JupyterHub's own default.
 import asyncio
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, UniqueConstraint, create_engine, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from . import migrations
@@ -23,6 +25,8 @@ DEFAULT_URL = "sqlite:///jupyterhub.sqlite"
 
 _engine = None
 _sessionmaker = None
+# The transaction of the `one_transaction` running in this thread, if any.
+_current = threading.local()
 
 
 def _now():
@@ -73,10 +77,12 @@ def configure(url=None):
     if _engine is not None and str(_engine.url) == url:
         return _engine
     kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
-    _engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    # A SQLite file is never dropped by a server: no ping before each transaction.
+    _engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
     if url.startswith("sqlite") and not event.contains(Engine, "connect", sqlite_pragmas):
         # Every engine of the process: JupyterHub's own writes the same file.
         event.listen(Engine, "connect", sqlite_pragmas)
+    event.listen(_engine, "handle_error", _note_conflict)
     migrations.upgrade(_engine)
     _sessionmaker = sessionmaker(_engine, expire_on_commit=False)
     return _engine
@@ -103,11 +109,53 @@ def sqlite_pragmas(connection, _record):
 
 @contextmanager
 def session():
-    """A transaction: committed when the block ends, rolled back on error."""
+    """A transaction: committed when the block ends, rolled back on error.
+
+    Inside `one_transaction`, the block is part of that transaction instead.
+    """
+    outer = getattr(_current, "session", None)
+    if outer is not None:
+        yield outer
+        return
     if _sessionmaker is None:
         configure()
     with _sessionmaker() as s, s.begin():
         yield s
+
+
+def one_transaction(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` with every `session` it opens in one transaction.
+
+    For the work of one request (a login's records, a launch's enrolment): one
+    commit instead of one per step, and nothing of it written when a step fails.
+    When a concurrent request wrote the same row first (the same person's two
+    launches at once), the whole function runs once more and finds that row.
+    Blocking; not reentrant.
+    """
+    if _sessionmaker is None:
+        configure()
+    for attempt in (1, 2):
+        _current.conflict = False
+        with _sessionmaker() as s:
+            _current.session = s
+            try:
+                with s.begin():
+                    return function(*args, **kwargs)
+            except Exception:
+                # A step may catch the conflict and go on: the transaction it broke
+                # fails later, with another error.
+                if attempt == 2 or not _current.conflict:
+                    raise
+            finally:
+                _current.session = None
+
+
+def _note_conflict(context):
+    """Remember that a statement of this thread's `one_transaction` met a unique key."""
+    if getattr(_current, "session", None) is not None and isinstance(
+        context.sqlalchemy_exception, IntegrityError
+    ):
+        _current.conflict = True
 
 
 async def in_thread(function, *args, **kwargs):

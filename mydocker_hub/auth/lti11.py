@@ -18,6 +18,7 @@ from traitlets.config import LoggingConfigurable
 
 from .errors import LoginRefused, clock_skew_message
 from .identity import Identity, clean_email, clean_text, person_name
+from .login_lookup import OneUserLookupPerLogin
 from .nonces import DatabaseNonceStore
 from .roles import split_lti_roles
 
@@ -269,7 +270,7 @@ class LTI11Launches(LoggingConfigurable):
         )
 
 
-class LTI11LaunchHandler(LTI11AuthenticateHandler):
+class LTI11LaunchHandler(OneUserLookupPerLogin, LTI11AuthenticateHandler):
     """``/hub/lti/launch``: log in from an LTI 1.1 launch and go straight to the course.
 
     Unlike ltiauthenticator's handler, it never follows ``custom_next`` to

@@ -38,6 +38,7 @@ from tornado.httputil import url_concat
 
 from .deep_linking import resource_link_item, response_claims, signed_response
 from .errors import LoginRefused
+from .login_lookup import OneUserLookupPerLogin
 from .lti13 import DEEP_LINKING_REQUEST, DEEP_LINKING_SETTINGS, MESSAGE_TYPE
 from .pages import DeclaredLanguage
 from .redirects import checked_return_url, safe_next_url
@@ -144,7 +145,7 @@ class LTI13LoginHandler(LTI13LoginInitHandler):
         return _browser_url(self, url_path_join(self.hub.base_url, CALLBACK_PATH))
 
 
-class LTI13LaunchHandler(DeclaredLanguage, LTI13CallbackHandler):
+class LTI13LaunchHandler(OneUserLookupPerLogin, DeclaredLanguage, LTI13CallbackHandler):
     """The launch: check everything, log in, then open the course or the picker."""
 
     identity_source = "lti13"

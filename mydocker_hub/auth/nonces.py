@@ -31,19 +31,21 @@ def nonce_key(namespace, nonce):
 
 
 class DatabaseNonceStore:
-    """Remembers up to `size` nonces for `ttl` seconds each (blocking: call it in a thread).
+    """Remembers about `size` nonces for `ttl` seconds each (blocking: call it in a thread).
 
     Each source has its `namespace` (``lti11``, ``lti13``) in the shared
-    table; past `size` nonces in a namespace, those that expire first are
-    dropped.
+    table. Every `prune_interval` seconds, a check also forgets the expired
+    nonces and, past `size` in its namespace, those that expire first.
     """
 
-    def __init__(self, namespace, size=100000, ttl=600, clock=time.time):
+    def __init__(self, namespace, size=100000, ttl=600, clock=time.time, prune_interval=30):
         self.namespace = namespace
         self.size = size
         self.ttl = ttl
         # Wall-clock time: expiries outlive the process.
         self.clock = clock
+        self.prune_interval = prune_interval
+        self._next_prune = 0
 
     def use(self, nonce):
         """Record `nonce`; False when it was already used (a replay).
@@ -51,24 +53,31 @@ class DatabaseNonceStore:
         Core statements on the transaction's connection, and no lookup first: the
         key is the table's primary key, so a nonce still remembered fails to insert.
         The ORM's lookup and unit of work cost more than the rest of a launch's
-        nonce check.
+        nonce check, and so would forgetting and counting at every launch.
         """
         now = self.clock()
-        row = {
-            "key": nonce_key(self.namespace, nonce),
-            "namespace": self.namespace,
-            "expires": now + self.ttl,
-        }
+        key = nonce_key(self.namespace, nonce)
+        row = {"key": key, "namespace": self.namespace, "expires": now + self.ttl}
         try:
             with db.session() as session:
                 connection = session.connection()
-                connection.execute(delete(UsedNonce).where(UsedNonce.expires < now))
+                prune = now >= self._next_prune
+                if prune:
+                    connection.execute(delete(UsedNonce).where(UsedNonce.expires < now))
                 connection.execute(insert(UsedNonce).values(**row))
-                self._bound(connection)
+                if prune:
+                    self._bound(connection)
+                    self._next_prune = now + self.prune_interval
+            return True
         except IntegrityError:
-            # Remembered and not expired: a replay, or the same launch posted twice at once.
-            return False
-        return True
+            pass
+        # Remembered: a replay (or the same launch posted twice at once), unless it
+        # expired since the last pruning.
+        with db.session() as session:
+            expired = delete(UsedNonce).where(UsedNonce.key == key, UsedNonce.expires < now)
+            if not session.connection().execute(expired).rowcount:
+                return False
+        return self.use(nonce)
 
     def _count(self, connection):
         query = select(func.count()).where(UsedNonce.namespace == self.namespace)

@@ -17,6 +17,7 @@ from traitlets import Bool, List, Set, Unicode, default
 
 from .errors import LoginRefused
 from .identity import Identity, clean_email, person_name
+from .login_lookup import OneUserLookupPerLogin
 from .redirects import safe_next_url
 from .usernames import first_value
 
@@ -264,7 +265,7 @@ class FederationLoginHandler(OAuthLoginHandler):
         super().get()
 
 
-class FederationCallbackHandler(OAuthCallbackHandler):
+class FederationCallbackHandler(OneUserLookupPerLogin, OAuthCallbackHandler):
     """``/hub/oauth_callback``: back from the provider, log in, go to a path on this hub."""
 
     identity_source = "oidc"

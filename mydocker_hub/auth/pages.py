@@ -11,6 +11,7 @@ from jupyterhub.handlers.login import LoginHandler
 from jupyterhub.handlers.pages import SpawnHandler
 
 from ..portal import i18n
+from .login_lookup import OneUserLookupPerLogin
 
 STOCK_DECLARATION = '<html lang="en">'
 
@@ -35,7 +36,7 @@ class DeclaredLanguage:
         return declared()
 
 
-class LocalizedLoginHandler(DeclaredLanguage, LoginHandler):
+class LocalizedLoginHandler(OneUserLookupPerLogin, DeclaredLanguage, LoginHandler):
     """The hub's login page (``/hub/login``), declaring the reader's language."""
 
 

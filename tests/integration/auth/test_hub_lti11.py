@@ -1,12 +1,15 @@
 """LTI 1.1 launches signed by PyPI `lti`'s ToolConsumer, against a real hub."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from conftest import LTI11_KEY, LTI11_SECRET
 from lti import ToolConsumer
+from sqlalchemy import func, select
 
 from mydocker_hub import db
+from mydocker_hub.auth.store import IdentityLink
 from mydocker_hub.environments import StaticEnvironmentCatalog
 
 
@@ -105,3 +108,28 @@ def test_unknown_environment_is_a_clear_404(hub):
     response = post(hub, data)
     assert response.status_code == 404
     assert "nope" in response.text
+
+
+def test_a_students_first_launches_at_once_make_one_account_enrolled_once(hub):
+    """A double click, or two tabs: the same first launch four times at once, each signed
+    anew. Every one logs in, as the same account, linked and enrolled once."""
+    launches = [
+        consumer(hub, "s-twice", "Learner", custom_environment="intro").generate_launch_data()
+        for _ in range(4)
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(lambda data: post(hub, data), launches))
+    assert [r.status_code for r in responses] == [302] * 4, [r.text[:200] for r in responses]
+    assert {r.headers["Location"] for r in responses} == {"/hub/spawn/s-twice@moodle-test/intro"}
+    assert user(hub, "s-twice@moodle-test")["groups"] == ["students"]
+    db.configure(hub.db_url)
+    with db.session() as session:
+        links = session.scalar(
+            select(func.count()).where(IdentityLink.username == "s-twice@moodle-test")
+        )
+        enrolments = session.scalar(
+            select(func.count()).where(
+                db.Enrolment.user == "s-twice@moodle-test", db.Enrolment.environment == "intro"
+            )
+        )
+    assert (links, enrolments) == (1, 1)

@@ -94,13 +94,30 @@ def statements_of(engine, function):
     return result, seen
 
 
-def test_a_nonce_check_is_three_statements_and_a_replay_is_refused_by_the_key(database, clock):
-    store = DatabaseNonceStore("lti11", size=10, ttl=60, clock=clock)
-    # forget expired ones, remember this one, count against the bound: no lookup first
-    first = statements_of(database, lambda: store.use("n1"))
-    assert first == (True, ["DELETE", "INSERT", "SELECT"])
-    assert statements_of(database, lambda: store.use("n1")) == (False, ["DELETE", "INSERT"])
-    assert len(store) == 1
-    clock.now += 61
+def test_a_nonce_check_is_one_insert_and_forgets_expired_ones_every_interval(database, clock):
+    store = DatabaseNonceStore("lti11", size=10, ttl=60, clock=clock, prune_interval=30)
+    # the first check also forgets the expired ones and counts against the bound
+    assert statements_of(database, lambda: store.use("n1")) == (
+        True,
+        ["DELETE", "INSERT", "SELECT"],
+    )
+    # then, until the interval is over, a check is one insert, with no lookup first
+    assert statements_of(database, lambda: store.use("n2")) == (True, ["INSERT"])
+    # a replay fails on the key, and is not an expired nonce
+    assert statements_of(database, lambda: store.use("n1")) == (False, ["INSERT", "DELETE"])
+    clock.now += 31
+    assert statements_of(database, lambda: store.use("n3"))[1] == ["DELETE", "INSERT", "SELECT"]
+    assert len(store) == 3
+
+
+def test_an_expired_nonce_not_yet_forgotten_is_accepted_again(database, clock):
+    store = DatabaseNonceStore("lti11", ttl=60, clock=clock, prune_interval=3600)
     assert store.use("n1")
+    clock.now += 61
+    # still in the table (no pruning for an hour), but expired: not a replay
+    assert statements_of(database, lambda: store.use("n1")) == (
+        True,
+        ["INSERT", "DELETE", "INSERT"],
+    )
+    assert not store.use("n1")
     assert len(store) == 1
