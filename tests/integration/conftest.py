@@ -102,4 +102,8 @@ def platform():
     yield Platform(
         url=f"http://127.0.0.1:{PORT}", prefix=PREFIX, admin_password=password.group(1), env=env
     )
+    # The admin's command first, as they stop it; then what it keeps by design (the
+    # volumes, the database) and anything it missed. A `down` that fails fails here.
+    down = subprocess.run([CLI, "down"], env=env, cwd=ROOT, capture_output=True, text=True)
     remove_everything(PREFIX)
+    assert down.returncode == 0, f"mydocker-hub down failed:\n{down.stdout}\n{down.stderr}"

@@ -240,12 +240,26 @@ def start_ready(platform, api, user, environment):
     """Start a server, follow its progress as it happens; return the events once ready."""
     with ThreadPoolExecutor(1) as pool:
         request = pool.submit(start, platform, api, user, environment)
-        time.sleep(0.3)
+        wait_until_started(platform, api, user, environment, request)
         events = progress(platform, api, user, environment)
         response = request.result()
     assert response.status_code in (201, 202), response.text
     assert events[-1].get("ready"), events
     return events
+
+
+def wait_until_started(platform, api, user, environment, request, timeout=30):
+    """Until the hub has the start of `request` (pending or ready), or it was answered:
+    the progress stream of a server the hub does not start yet ends at once."""
+    deadline = time.monotonic() + timeout
+    while not request.done():
+        response = api.get(f"{platform.url}/hub/api/users/{user}")
+        if response.status_code == 200:
+            server = response.json()["servers"].get(environment or "")
+            if server and (server["pending"] or server["ready"]):
+                return
+        assert time.monotonic() < deadline, f"the hub did not start {user}'s {environment!r}"
+        time.sleep(0.05)
 
 
 def wait_for_http(url, what, timeout=90):

@@ -144,7 +144,7 @@ class HubUser:
             try:
                 for code in cells:
                     if outcomes and outcomes[-1].died:
-                        await asyncio.sleep(5)  # the server restarts the kernel
+                        await wait_for_restart(connection, timeout)
                     outcomes.append(await read_outcome(connection, code, timeout))
                 return outcomes
             finally:
@@ -190,23 +190,54 @@ async def read_outcome(connection, code, timeout):
     raise AssertionError(f"the kernel did not finish in {timeout} s: {outcome}")
 
 
+async def wait_for_restart(connection, timeout):
+    """Until the kernel that the server restarts after a death answers again.
+
+    A request sent while it restarts is lost: ask once a second until one is answered.
+    """
+    asked = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        msg_id = uuid.uuid4().hex
+        asked.add(msg_id)
+        connection.write_message(json.dumps(shell_request(msg_id, "kernel_info_request", {})))
+        try:
+            while True:
+                raw = await asyncio.wait_for(connection.read_message(), timeout=1)
+                if raw is None:
+                    raise AssertionError("the kernel's websocket closed")
+                message = json.loads(raw)
+                if message.get("parent_header", {}).get("msg_id") in asked and (
+                    message["msg_type"] == "kernel_info_reply"
+                ):
+                    return
+        except TimeoutError:
+            continue
+    raise AssertionError(f"the kernel did not come back in {timeout} s")
+
+
 def execute_request(msg_id, code):
+    content = {
+        "code": code,
+        "silent": False,
+        "store_history": False,
+        "user_expressions": {},
+        "allow_stdin": False,
+    }
+    return shell_request(msg_id, "execute_request", content)
+
+
+def shell_request(msg_id, msg_type, content):
     return {
         "header": {
             "msg_id": msg_id,
             "username": "test",
             "session": uuid.uuid4().hex,
-            "msg_type": "execute_request",
+            "msg_type": msg_type,
             "version": "5.3",
         },
         "parent_header": {},
         "metadata": {},
-        "content": {
-            "code": code,
-            "silent": False,
-            "store_history": False,
-            "user_expressions": {},
-            "allow_stdin": False,
-        },
+        "content": content,
         "channel": "shell",
     }
