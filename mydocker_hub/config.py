@@ -7,6 +7,7 @@ overrides any of it below that call in their own ``jupyterhub_config.py``.
 
 import json
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass
@@ -43,10 +44,17 @@ class Settings:
 
 
 def parse_options(text):
-    """'type=nfs,o=addr=10.0.0.1' -> (('type', 'nfs'), ('o', 'addr=10.0.0.1'))."""
+    r"""Driver options: ``key=value`` items, separated by commas; ``\,`` is a comma in a value.
+
+    NFS mount options need it (``o=addr=...,rw``):
+
+    >>> parse_options(r"type=nfs,o=addr=10.0.0.5\,rw,device=:/export")
+    (('type', 'nfs'), ('o', 'addr=10.0.0.5,rw'), ('device', ':/export'))
+    """
     options = []
-    for item in filter(None, (part.strip() for part in (text or "").split(","))):
-        key, sep, value = item.partition("=")
+    items = (part.strip() for part in re.split(r"(?<!\\),", text or ""))
+    for item in filter(None, items):
+        key, sep, value = item.replace("\\,", ",").partition("=")
         if not sep or not key:
             raise ValueError(f"MYDOCKER_VOLUME_DRIVER_OPTS: expected key=value, got {item!r}")
         options.append((key, value))

@@ -26,7 +26,8 @@ def configured(environ):
     return c
 
 
-def test_every_documented_variable_configures_its_source():
+def test_all_login_sources_are_configured_at_once_from_their_variables():
+    """All sources on at once; each documented variable alone: test_documented_variables.py."""
     c = configured(
         {
             "MYDOCKER_LTI11_CONSUMERS": "moodle:s3cret, edx:other",
