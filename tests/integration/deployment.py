@@ -67,9 +67,9 @@ class Platform:
     admin_password: str
     env: dict = field(repr=False, default_factory=dict)
 
-    def cli(self, *args, check=True):
+    def cli(self, *args, check=True, env=None):
         result = subprocess.run(
-            [CLI, *args], env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=300
+            [CLI, *args], env=env or self.env, cwd=ROOT, capture_output=True, text=True, timeout=300
         )
         if check and result.returncode != 0:
             raise AssertionError(f"mydocker-hub {' '.join(args)} failed: {result.stderr}")

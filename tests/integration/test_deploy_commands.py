@@ -1,0 +1,87 @@
+"""The admin's commands on the real platform: `up` again, a subnet conflict, accounts, keys.
+
+Each is run as an admin runs it (`mydocker-hub ...` on the host), against the
+platform that the session brought up.
+"""
+
+import requests
+from deployment import docker_client, wait_for_http
+from jupyter_client import HubUser
+
+
+def hub_container(platform):
+    return docker_client().containers.get(f"{platform.prefix}-hub")
+
+
+def hub_settings(container):
+    return dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
+
+
+def test_up_keeps_an_unchanged_hub_and_replaces_it_when_a_setting_changes(platform):
+    before = hub_container(platform)
+    again = platform.up()
+    assert "Replacing" not in again.stdout and "Creating the hub" not in again.stdout
+    assert hub_container(platform).id == before.id
+    try:
+        changed = platform.up(MYDOCKER_BUILDS_KEPT="7")
+        assert "Replacing the hub container" in changed.stdout
+        replaced = hub_container(platform)
+        assert replaced.id != before.id and replaced.status == "running"
+        assert hub_settings(replaced)["MYDOCKER_BUILDS_KEPT"] == "7"
+        wait_for_http(f"{platform.url}/hub/health", "the replaced hub")
+    finally:
+        platform.env.pop("MYDOCKER_BUILDS_KEPT", None)
+        restored = platform.cli("up")
+    assert "Replacing the hub container" in restored.stdout
+    assert "MYDOCKER_BUILDS_KEPT" not in hub_settings(hub_container(platform))
+
+
+def test_a_subnet_that_conflicts_with_the_network_is_one_line_and_changes_nothing(platform):
+    before = hub_container(platform)
+    env = dict(platform.env, MYDOCKER_SUBNET="10.215.0.0/16")
+    result = platform.cli("up", check=False, env=env)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "exists without the subnet 10.215.0.0/16" in lines[0]
+    assert "MYDOCKER_SUBNET" in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
+    after = hub_container(platform)
+    assert (after.id, after.status) == (before.id, "running")
+
+
+def test_add_user_leaves_no_account_when_the_hub_api_fails(platform):
+    """The hub's API unreachable (as when it restarts): the account is taken back."""
+    container = hub_container(platform)
+    command = ["python", "-m", "mydocker_hub.admin", "add-user", "orphan-check"]
+    result = container.exec_run(
+        command, environment={"MYDOCKER_HUB_API": "http://127.0.0.1:9/hub/api"}, demux=True
+    )
+    stdout, stderr = (part.decode() if part else "" for part in result.output)
+    assert result.exit_code == 1
+    assert stderr.strip() == "error: the hub's API does not answer: ConnectionError"
+    assert "password" not in stdout
+    # no account left behind: nothing to reset, and the name is free again
+    missing = platform.cli("reset-password", "orphan-check", check=False)
+    assert missing.returncode != 0 and "no local user" in missing.stderr
+    assert platform.add_user("orphan-check")
+
+
+def test_reset_password_gives_a_new_password_and_the_old_one_stops_working(platform):
+    old = platform.add_user("forgetful")
+    new = platform.cli("reset-password", "forgetful").stdout.split("password:")[1].strip()
+    assert new and new != old
+    assert HubUser(platform.url, "forgetful").login(old).status_code != 302
+    assert HubUser(platform.url, "forgetful").login(new).status_code == 302
+
+
+def test_rotate_lti_key_publishes_the_new_key_beside_the_previous_one(platform):
+    jwks = f"{platform.url}/hub/lti13/jwks"
+    before = [key["kid"] for key in requests.get(jwks, timeout=10).json()["keys"]]
+    out = platform.cli("rotate-lti-key").stdout
+    new_kid = out.split("new key:")[1].strip()
+    after = [key["kid"] for key in requests.get(jwks, timeout=10).json()["keys"]]
+    assert new_kid not in before
+    # the new key first; the one in use until now still published, for the platforms
+    # that check a signature made just before with the key set they cached
+    assert after[0] == new_kid and before[0] in after
