@@ -7,6 +7,7 @@ import json
 import os
 import tarfile
 import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import requests
@@ -126,8 +127,12 @@ def spec_hash(image_id, instance, config):
 
 
 def get_container(client, instance):
+    return container_named(client, instance.container)
+
+
+def container_named(client, name):
     try:
-        return client.containers.get(instance.container)
+        return client.containers.get(name)
     except NotFound:
         return None
 
@@ -177,18 +182,51 @@ def ensure(client, instance, root, say):
     image = client.images.get(HUB_IMAGE)
     wanted = spec_hash(image.id, instance, config)
     container = get_container(client, instance)
-    if container is not None and container.labels.get(SPEC_LABEL) != wanted:
-        say(f"Replacing the hub container {instance.container} (image or settings changed)")
-        container.remove(force=True)
-        container = None
-    if container is None:
-        say(f"Creating the hub container {instance.container}")
-        container = create(client, instance, config, wanted)
-    if container.status != "running":
-        container = start_or_recreate(
-            container, lambda: create(client, instance, config, wanted), say
-        )
+    replacing = container is not None and container.labels.get(SPEC_LABEL) != wanted
+    with network_held(client, instance) if replacing else nullcontext():
+        if replacing:
+            say(f"Replacing the hub container {instance.container} (image or settings changed)")
+            container.remove(force=True)
+            container = None
+        if container is None:
+            say(f"Creating the hub container {instance.container}")
+            container = create(client, instance, config, wanted)
+        if container.status != "running":
+            container = start_or_recreate(
+                container, lambda: create(client, instance, config, wanted), say
+            )
     return container
+
+
+@contextmanager
+def network_held(client, instance):
+    """Keep the overlay network in use on this machine while the hub is replaced.
+
+    When the old hub leaves the network as its last container there, Docker
+    drops this machine's copy of it, and the new hub's attachment races with
+    that: the Swarm may then never free the hub's fixed address ("Address
+    already in use", moby/moby#27754), and no hub starts until Docker restarts.
+    A placeholder container on the network meanwhile keeps the copy.
+    """
+    name = f"{instance.container}-network-holder"
+    stale = container_named(client, name)
+    if stale is not None:  # left by an interrupted replacement
+        stale.remove(force=True)
+    holder = client.containers.run(
+        HUB_IMAGE,
+        entrypoint=["sleep", "infinity"],
+        name=name,
+        network=instance.network,
+        labels={"mydocker.instance": instance.prefix},
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        mem_limit="16m",
+        detach=True,
+    )
+    try:
+        yield
+    finally:
+        holder.remove(force=True)
 
 
 # What Docker answers, for a while, when this machine's copy of an attachable overlay
