@@ -108,9 +108,13 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
 class TestPlatform:
     """The platform's web app (FastAPI + uvicorn in a thread) and its prepared launches."""
 
-    def __init__(self, hub_url, issuer_host="127.0.0.1"):
+    __test__ = False  # a helper, not a test class
+
+    def __init__(self, hub_url, issuer_host="127.0.0.1", bind="127.0.0.1"):
+        """`bind`: the address it listens on (another than the loopback when the hub
+        runs in a container); `issuer_host`: the one in its URLs."""
         self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((bind, 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://{issuer_host}:{self.port}"
         self.private_key, self.public_key = _rsa_pems()
