@@ -144,3 +144,16 @@ class Hub:
             timeout=10,
             **kwargs,
         )
+
+
+def user_exists(hub, name):
+    return hub.api("GET", f"/users/{name}", hub.token).status_code == 200
+
+
+def assert_refused(hub, response, status, message, username):
+    """A refusal a person can read: its status and message, no traceback, no user made."""
+    text = response.content.decode()
+    assert response.status_code == status, text[-2000:]
+    assert message in text
+    assert "Traceback" not in text
+    assert not user_exists(hub, username)

@@ -7,15 +7,11 @@ the one a TLS proxy in front of it sends: the hub sees ``https,http``.
 
 import pytest
 import requests
-from authhub import Hub, free_port
+from authhub import Hub, assert_refused, free_port, user_exists
 from conftest import ADMIN_TOKEN, LTI11_KEY, LTI11_SECRET, TEST_SERVICE_CONFIG
 from test_hub_lti11 import consumer
 
 PAGINATION = "application/jupyterhub-pagination+json"
-
-
-def user_exists(hub, name):
-    return hub.api("GET", f"/users/{name}", hub.token).status_code == 200
 
 
 def user_count(hub):
@@ -47,14 +43,6 @@ def signed_for(url, tool):
 
 def https_url(hub):
     return hub.url.replace("http://", "https://", 1)
-
-
-def assert_refused(hub, response, status, message, username):
-    text = response.content.decode()
-    assert response.status_code == status, text[-2000:]
-    assert message in text
-    assert "Traceback" not in text
-    assert not user_exists(hub, username)
 
 
 # -- the scheme of the signed URL ----------------------------------------------------------

@@ -16,13 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
+from authhub import assert_refused, user_exists
 from lti_platform import LEARNER
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
-
-
-def user_exists(hub, name):
-    return hub.api("GET", f"/users/{name}", hub.token).status_code == 200
 
 
 def platform_kid(platform):
@@ -91,14 +88,6 @@ def forged(header, claims, hmac_secret=None):
     if hmac_secret is not None:
         signature = hmac.new(hmac_secret, signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{_b64(signature)}"
-
-
-def assert_refused(hub, response, status, message, username):
-    text = response.content.decode()
-    assert response.status_code == status, text[-2000:]
-    assert message in text
-    assert "Traceback" not in text
-    assert not user_exists(hub, username)
 
 
 def assert_lands(hub, response, username):
