@@ -22,7 +22,7 @@ from deployment import (
     wait_until_gone,
 )
 
-SESSION_SECONDS = 150
+SESSION_SECONDS = 90
 
 
 @pytest.fixture
