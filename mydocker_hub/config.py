@@ -20,6 +20,9 @@ ADMIN_SERVICE = "mydocker-admin"
 
 IDLE_CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 
+# The hub container's own tmpfs (`deploy.hub.HUB_RUN_OPTIONS`): empty at each start.
+RUN_DIR = "/run/mydocker"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -174,7 +177,9 @@ def apply(c, settings, admin_token):
     c.JupyterHub.hub_connect_url = f"http://{settings.hub_host}:8081"
     c.JupyterHub.db_url = settings.database_url
     c.JupyterHub.cookie_secret_file = os.path.join(settings.data_dir, "jupyterhub_cookie_secret")
-    c.ConfigurableHTTPProxy.pid_file = os.path.join(settings.data_dir, "jupyterhub-proxy.pid")
+    # Not in the data volume: after a hard kill, a pid file there names a process of the
+    # next container, and the hub waits on a proxy that is not its own.
+    c.ConfigurableHTTPProxy.pid_file = os.path.join(RUN_DIR, "jupyterhub-proxy.pid")
     c.JupyterHub.allow_named_servers = True
     # Servers outlive a restart of the hub; `mydocker-hub down` stops them.
     c.JupyterHub.cleanup_servers = False

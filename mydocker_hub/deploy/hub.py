@@ -21,6 +21,9 @@ CONFIG_PATH = "/etc/mydocker/jupyterhub_config.py"
 SPEC_LABEL = "mydocker.spec-hash"
 # How the hub's container runs, besides its image and settings.
 HUB_RUN_OPTIONS = {
+    # What must not outlive the container (the proxy's pid file): a tmpfs, empty at
+    # each start, even when Docker restarts the same container after a crash.
+    "tmpfs": {"/run/mydocker": "size=1m,mode=0700"},
     # The hub must stay responsive while a class's servers start around it.
     # Its weight counts against all the servers together (4096 against 50
     # busy servers is 7% of the CPU): the highest, which the hub rarely uses.

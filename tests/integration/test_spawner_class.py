@@ -94,7 +94,7 @@ def start_in_order(platform, api, starts):
             for user, environment in starts
         }
         for request in requests_made:
-            assert request.result().status_code in (201, 202, 500), request.result().text
+            request.result()  # a start that fails may answer its error (its events say it)
         return {user: events.result() for user, events in followed.items()}
 
 
