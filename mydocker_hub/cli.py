@@ -13,7 +13,7 @@ import time
 from docker.errors import DockerException
 
 from . import __version__
-from .deploy import DeployError, engine, hub, images, swarm
+from .deploy import DeployError, database, engine, hub, images, proxy, swarm
 from .swarm import names
 
 
@@ -59,8 +59,12 @@ def cmd_up(args):
     swarm.ensure_swarm(client, say)
     swarm.ensure_network(client, instance.network, instance.subnet, say)
     images.build_platform_images(client, say, root, force=args.rebuild)
-    hub.ensure(client, instance, root, say)
+    database.check(client, instance, say)
+    token = proxy.ensure(client, instance, say)
+    hub.ensure(client, instance, root, say, token)
     version = hub.wait_until_ready(client, instance)
+    for line in hub.startup_repairs(client, instance):
+        say(line)
     code, out, err = hub.exec_admin(client, instance, ["ensure-admin"])
     if code != 0:
         raise DeployError(f"could not create the first administrator: {err.strip()}")
@@ -92,6 +96,8 @@ def cmd_down(args):
     if container is not None:
         container.remove(force=True)
         say(f"Stopped the hub ({instance.container})")
+    if proxy.remove(client, instance):
+        say(f"Stopped the proxy ({proxy.container_name(instance)})")
     services = user_services(client, instance)
     for service in services:
         service.remove()
@@ -104,7 +110,14 @@ def cmd_status(args):
     client = engine.require()
     container = hub.get_container(client, instance)
     state = container.status if container else "absent"
-    print(f"hub:      {instance.container} ({state}) {instance.url}/")
+    print(f"hub:      {instance.container} ({hub.describe_state(container)}) {instance.url}/")
+    if state != "running" and container is not None:
+        error = hub.last_error(container)
+        if error:
+            print(f"          last error: {error}")
+    proxy_container = hub.container_named(client, proxy.container_name(instance))
+    proxy_state = proxy_container.status if proxy_container else "absent"
+    print(f"proxy:    {proxy.container_name(instance)} ({proxy_state})")
     swarm_state = client.info().get("Swarm", {}).get("LocalNodeState", "inactive")
     print(f"swarm:    {swarm_state}")
     services = user_services(client, instance)
@@ -112,7 +125,7 @@ def cmd_status(args):
     if services:
         rows = sorted(server_row(s, instance.prefix) for s in services)
         print(columns([("USER", "ENVIRONMENT", "SERVER", "SERVICE"), *rows], indent="  "))
-    return 0 if state == "running" else 3
+    return 0 if state == proxy_state == "running" else 3
 
 
 def server_row(service, prefix):

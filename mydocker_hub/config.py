@@ -20,9 +20,6 @@ ADMIN_SERVICE = "mydocker-admin"
 
 IDLE_CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 
-# The hub container's own tmpfs (`deploy.hub.HUB_RUN_OPTIONS`): empty at each start.
-RUN_DIR = "/run/mydocker"
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -40,6 +37,9 @@ class Settings:
     admin_token_file: str = ""
     environments: tuple = ()
     builds: tuple = ()  # (MYDOCKER_* name, value) of the image builds' settings, for the portal
+    # The API of the proxy's own container (`deploy.proxy`); without it, JupyterHub
+    # would start a proxy itself, which the platform's hub image does not have.
+    proxy_api_url: str = ""
 
     @property
     def database_url(self):
@@ -108,6 +108,7 @@ def settings_from_env(environ):
             "MYDOCKER_ADMIN_TOKEN_FILE", os.path.join(data_dir, "admin-service-token")
         ),
         builds=tuple((key, environ[key]) for key in BUILD_SETTINGS if environ.get(key)),
+        proxy_api_url=environ.get("MYDOCKER_PROXY_API_URL", ""),
     )
 
 
@@ -177,9 +178,11 @@ def apply(c, settings, admin_token):
     c.JupyterHub.hub_connect_url = f"http://{settings.hub_host}:8081"
     c.JupyterHub.db_url = settings.database_url
     c.JupyterHub.cookie_secret_file = os.path.join(settings.data_dir, "jupyterhub_cookie_secret")
-    # Not in the data volume: after a hard kill, a pid file there names a process of the
-    # next container, and the hub waits on a proxy that is not its own.
-    c.ConfigurableHTTPProxy.pid_file = os.path.join(RUN_DIR, "jupyterhub-proxy.pid")
+    if settings.proxy_api_url:
+        # The proxy runs in its own container and keeps its routes while the hub
+        # restarts; the hub gives them back at its start (token: CONFIGPROXY_AUTH_TOKEN).
+        c.ConfigurableHTTPProxy.should_start = False
+        c.ConfigurableHTTPProxy.api_url = settings.proxy_api_url
     c.JupyterHub.allow_named_servers = True
     # Servers outlive a restart of the hub; `mydocker-hub down` stops them.
     c.JupyterHub.cleanup_servers = False
@@ -190,7 +193,7 @@ def apply(c, settings, admin_token):
     # The portal runs beside the hub, in its container; the proxy reaches it there.
     portal.apply(
         c,
-        "127.0.0.1",
+        settings.hub_host if settings.proxy_api_url else "127.0.0.1",
         settings.database_url,
         images=[settings.default_image],
         secret_file=os.path.join(settings.data_dir, "portal_cookie_secret"),

@@ -22,7 +22,7 @@ from traitlets import Any, Dict, Float, Instance, Integer, List, Type, Unicode, 
 
 from . import refusals, sessions
 from .environments import EnvironmentCatalog, StaticEnvironmentCatalog
-from .swarm import activity, disk, messages, names, passwd, specs, wording
+from .swarm import activity, disk, messages, names, passwd, recovery, specs, wording
 from .swarm.estimate import StartDurations, queue_message
 from .swarm.passwd import runs_as_root
 from .swarm.pulls import SharedPulls, pull_image
@@ -216,6 +216,7 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
     _start_durations = StartDurations()
     _image_passwds = {}  # image id -> its /etc/passwd
     task_node = ""  # where the task of the current start was placed (for the activity log)
+    adopted_url = ""  # the server of a start cut short by the hub's restart, kept (`recovery`)
     lang = "en"  # the language of the request behind the current start (its messages)
 
     @default("pull_policy")
@@ -844,6 +845,9 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
 
     async def poll(self):
         if not self.object_id:
+            # The hub's first poll after its restart, of a start that the restart cut short.
+            if self._check_pending and self.server is not None:
+                return await recovery.adopt_interrupted_start(self)
             return 0
         try:
             task = await self._current_task()
@@ -857,6 +861,10 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
         if state == "running":
             return None
         return task["Status"].get("ContainerStatus", {}).get("ExitCode", 1) or 1
+
+    async def get_url(self):
+        """Where a kept interrupted start's server answers (JupyterHub asks after `poll`)."""
+        return self.adopted_url or await super().get_url()
 
     @activity.logs_stop
     async def stop(self, now=False):
@@ -914,5 +922,6 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
     def clear_state(self):
         super().clear_state()
         self.object_id = ""
+        self.adopted_url = ""
         self.stop_at = None
         self._cancel_session_stop()

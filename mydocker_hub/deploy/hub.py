@@ -1,13 +1,13 @@
 """The hub's container: on the overlay network, its data on a named volume,
-published on the loopback interface (or MYDOCKER_BIND)."""
+behind the proxy's container (`proxy`), which publishes the platform's port."""
 
 import hashlib
 import io
 import json
 import os
+import re
 import tarfile
 import time
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import requests
@@ -21,9 +21,6 @@ CONFIG_PATH = "/etc/mydocker/jupyterhub_config.py"
 SPEC_LABEL = "mydocker.spec-hash"
 # How the hub's container runs, besides its image and settings.
 HUB_RUN_OPTIONS = {
-    # What must not outlive the container (the proxy's pid file): a tmpfs, empty at
-    # each start, even when Docker restarts the same container after a crash.
-    "tmpfs": {"/run/mydocker": "size=1m,mode=0700"},
     # The hub must stay responsive while a class's servers start around it.
     # Its weight counts against all the servers together (4096 against 50
     # busy servers is 7% of the CPU): the highest, which the hub rarely uses.
@@ -112,6 +109,17 @@ class Instance:
         return env
 
 
+def hub_environment(instance, proxy_token):
+    """The hub container's environment: the settings, and how to reach the proxy's API."""
+    from .proxy import TOKEN_VARIABLE, api_url
+
+    return {
+        **instance.hub_environment(),
+        "MYDOCKER_PROXY_API_URL": api_url(instance),
+        TOKEN_VARIABLE: proxy_token,
+    }
+
+
 def read_config(instance, root):
     path = instance.config_file or os.path.join(root, "jupyterhub_config.py")
     try:
@@ -121,11 +129,8 @@ def read_config(instance, root):
         raise DeployError(f"cannot read the hub's configuration {path}: {e.strerror}") from None
 
 
-def spec_hash(image_id, instance, config):
-    data = json.dumps(
-        [image_id, instance.hub_environment(), instance.port, instance.bind, HUB_RUN_OPTIONS],
-        sort_keys=True,
-    ).encode()
+def spec_hash(image_id, environment, config):
+    data = json.dumps([image_id, environment, HUB_RUN_OPTIONS], sort_keys=True).encode()
     return hashlib.sha256(data + config).hexdigest()[:16]
 
 
@@ -150,7 +155,7 @@ def _config_archive(config):
     return buffer.getvalue()
 
 
-def create(client, instance, config, wanted_hash):
+def create(client, instance, config, wanted_hash, environment):
     try:
         container = client.containers.create(
             HUB_IMAGE,
@@ -160,13 +165,12 @@ def create(client, instance, config, wanted_hash):
             networking_config={
                 instance.network: client.api.create_endpoint_config(ipv4_address=instance.hub_ip)
             },
-            ports={"8000/tcp": (instance.bind, instance.port)},
             volumes={
                 instance.data_volume: {"bind": "/srv/jupyterhub", "mode": "rw"},
                 # The hub (and only the hub) drives Docker to run the servers.
                 "/var/run/docker.sock": {"bind": "/var/run/docker.sock", "mode": "rw"},
             },
-            environment=instance.hub_environment(),
+            environment=environment,
             labels={SPEC_LABEL: wanted_hash, "mydocker.instance": instance.prefix},
             restart_policy={"Name": "unless-stopped"},
             cap_drop=["ALL"],
@@ -179,57 +183,33 @@ def create(client, instance, config, wanted_hash):
     return container
 
 
-def ensure(client, instance, root, say):
-    """Run the hub with the current image and settings; keep it if nothing changed."""
-    config = read_config(instance, root)
-    image = client.images.get(HUB_IMAGE)
-    wanted = spec_hash(image.id, instance, config)
-    container = get_container(client, instance)
-    replacing = container is not None and container.labels.get(SPEC_LABEL) != wanted
-    with network_held(client, instance) if replacing else nullcontext():
-        if replacing:
-            say(f"Replacing the hub container {instance.container} (image or settings changed)")
-            container.remove(force=True)
-            container = None
-        if container is None:
-            say(f"Creating the hub container {instance.container}")
-            container = create(client, instance, config, wanted)
-        if container.status != "running":
-            container = start_or_recreate(
-                container, lambda: create(client, instance, config, wanted), say
-            )
-    return container
+def ensure(client, instance, root, say, proxy_token):
+    """Run the hub with the current image and settings; keep it if nothing changed.
 
-
-@contextmanager
-def network_held(client, instance):
-    """Keep the overlay network in use on this machine while the hub is replaced.
-
-    When the old hub leaves the network as its last container there, Docker
-    drops this machine's copy of it, and the new hub's attachment races with
-    that: the Swarm may then never free the hub's fixed address ("Address
-    already in use", moby/moby#27754), and no hub starts until Docker restarts.
-    A placeholder container on the network meanwhile keeps the copy.
+    `proxy_token` is the proxy's API token (`proxy.ensure`): a new proxy makes a
+    new hub, which gives it every route.
     """
-    name = f"{instance.container}-network-holder"
-    stale = container_named(client, name)
-    if stale is not None:  # left by an interrupted replacement
-        stale.remove(force=True)
-    holder = client.containers.run(
-        HUB_IMAGE,
-        entrypoint=["sleep", "infinity"],
-        name=name,
-        network=instance.network,
-        labels={"mydocker.instance": instance.prefix},
-        cap_drop=["ALL"],
-        security_opt=["no-new-privileges"],
-        mem_limit="16m",
-        detach=True,
-    )
-    try:
-        yield
-    finally:
-        holder.remove(force=True)
+    config = read_config(instance, root)
+    environment = hub_environment(instance, proxy_token)
+    image = client.images.get(HUB_IMAGE)
+    wanted = spec_hash(image.id, environment, config)
+    container = get_container(client, instance)
+    if container is not None and container.labels.get(SPEC_LABEL) != wanted:
+        # The proxy stays on the overlay network meanwhile: this machine keeps its
+        # copy of the network, and the hub's fixed address is free again at once.
+        say(f"Replacing the hub container {instance.container} (image or settings changed)")
+        container.remove(force=True)
+        container = None
+    if container is None:
+        say(f"Creating the hub container {instance.container}")
+        container = create(client, instance, config, wanted, environment)
+    if container.status != "running":
+        if container.status != "created":
+            say(f"The hub had stopped ({describe_state(container)}): starting it again")
+        container = start_or_recreate(
+            container, lambda: create(client, instance, config, wanted, environment), say
+        )
+    return container
 
 
 # What Docker answers, for a while, when this machine's copy of an attachable overlay
@@ -241,8 +221,8 @@ class NetworkNotSettled(DeployError):
     """The overlay network still was not usable by the container after every attempt."""
 
 
-def start(container, attempts=5):
-    """Start the hub's container, again while the overlay network settles on this machine."""
+def start(container, attempts=5, what="the hub"):
+    """Start a container, again while the overlay network settles on this machine."""
     for attempt in range(1, attempts + 1):
         try:
             container.start()
@@ -253,9 +233,9 @@ def start(container, attempts=5):
                 error in explanation for error in PASSING_NETWORK_ERRORS
             )
             if passing and attempt == attempts:
-                raise NetworkNotSettled(f"could not start the hub: {e.explanation}") from None
+                raise NetworkNotSettled(f"could not start {what}: {e.explanation}") from None
             if not passing:
-                raise DeployError(f"could not start the hub: {e.explanation}") from None
+                raise DeployError(f"could not start {what}: {e.explanation}") from None
             time.sleep(2)
 
 
@@ -290,9 +270,65 @@ def wait_until_ready(client, instance, timeout=120):
         container = get_container(client, instance)
         if container is None or container.status in ("exited", "dead"):
             break
+        if container.status == "restarting" and container.attrs["RestartCount"] >= 3:
+            break  # Docker starts it again and again: it will not get better by itself
         time.sleep(0.5)
     logs = logs_tail(client, instance, 20)
     raise DeployError(f"the hub did not answer on {instance.url}/hub/api; its last logs:\n{logs}")
+
+
+def describe_state(container):
+    """The container's state for an admin: restarts and exit code included."""
+    if container is None:
+        return "absent"
+    if container.status == "restarting":
+        return f"restarting, {container.attrs['RestartCount']} restart(s) so far"
+    if container.status in ("exited", "dead"):
+        state = container.attrs["State"]
+        code = state.get("ExitCode")
+        how = " (killed)" if code == 137 else ""
+        return f"{container.status}, code {code}{how}, at {state.get('FinishedAt', '?')[:19]}"
+    return container.status
+
+
+# JupyterHub's log lines of errors and critical errors: "[E 2026-11-26 ...".
+ERROR_LINE = re.compile(r"^\[(E|C) \d{4}-")
+
+
+def last_error(container, lines=300):
+    """The last error line of the container's log, or its last line if none is marked."""
+    tail = container.logs(tail=lines).decode(errors="replace").splitlines()
+    marked = [line for line in tail if ERROR_LINE.match(line)]
+    candidates = marked or [line for line in tail if line.strip()]
+    return candidates[-1].strip()[:300] if candidates else ""
+
+
+# The hub's log line that sums up its start's reconciliation (`mydocker_hub.reconcile`).
+REPAIR_LINE = re.compile(r"Reconciled with the Swarm: .*")
+
+
+def startup_repairs(client, instance):
+    """What the hub repaired at its last start, from its log (for `up` to tell)."""
+    container = get_container(client, instance)
+    if container is None:
+        return []
+    since = container.attrs["State"].get("StartedAt", "")
+    text = container.logs(since=_timestamp(since)).decode(errors="replace")
+    return [
+        f"The hub at its start: {match.group(0).removeprefix('Reconciled with the Swarm: ')}"
+        for match in REPAIR_LINE.finditer(text)
+        if "nothing to repair" not in match.group(0)
+    ]
+
+
+def _timestamp(docker_time):
+    """Docker's RFC 3339 time (nanoseconds) as a Unix time; 0 when unreadable."""
+    from datetime import datetime
+
+    try:
+        return int(datetime.fromisoformat(docker_time[:19] + "+00:00").timestamp())
+    except ValueError:
+        return 0
 
 
 def logs_tail(client, instance, lines):

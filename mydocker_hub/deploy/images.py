@@ -1,5 +1,5 @@
 """The platform's images: a Debian base (made locally when none can be pulled),
-the hub and the default JupyterLab environment, built from ``images/``."""
+the proxy, the hub and the default JupyterLab environment, built from ``images/``."""
 
 import hashlib
 import io
@@ -19,6 +19,7 @@ from . import DeployError
 BASE_IMAGE = "debian:bookworm-slim"
 HUB_IMAGE = f"mydocker/hub:{__version__}"
 JUPYTERLAB_IMAGE = f"mydocker/jupyterlab:{__version__}"
+PROXY_IMAGE = f"mydocker/proxy:{__version__}"
 CONTEXT_LABEL = "mydocker.context-hash"
 
 # A build network may intercept TLS: its CA bundle goes into the build context
@@ -170,6 +171,16 @@ def build_platform_images(client, say, root, force=False):
             "mydocker-singleuser",
             "extra-ca",
         ],
+        "Dockerfile",
+        "extra-ca",
+        force,
+    )
+    build(
+        client,
+        say,
+        PROXY_IMAGE,
+        os.path.join(root, "images", "proxy"),
+        ["Dockerfile", "extra-ca"],
         "Dockerfile",
         "extra-ca",
         force,

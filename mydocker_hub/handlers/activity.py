@@ -7,10 +7,10 @@ from tornado import web
 from ..auth import store as people
 from ..portal import activity
 from ..portal.errors import PortalError
+from ..swarm.activity import EVENTS
 from .base import BaseHandler
 
 FILTERS = ("user", "environment", "event")
-EVENTS = ("requested", "ready", "failed", "stopped", "culled", "session_end")
 
 
 def activity_filters(handler):

@@ -49,6 +49,20 @@ def query(session, *, user=None, environment=None, event=None, since=None, until
     return list(session.scalars(statement))
 
 
+def interrupted(session, user, since):
+    """The environments whose last event for `user` since `since` is an interrupted start.
+
+    "My environments" tells the student so, next to the Start button.
+    """
+    statement = (
+        select(ActivityEvent.environment, ActivityEvent.event)
+        .where(ActivityEvent.user == user, ActivityEvent.time >= _utc(since))
+        .order_by(ActivityEvent.time, ActivityEvent.id)
+    )
+    last = dict(session.execute(statement).all())
+    return {environment for environment, event in last.items() if event == "interrupted"}
+
+
 def iso_time(moment):
     """ISO 8601 in UTC, to the second: ``2025-03-01T09:30:00Z``."""
     return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")

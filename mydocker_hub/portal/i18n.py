@@ -32,6 +32,8 @@ MESSAGES = {
         "status_DRAFT": "Draft: only teachers see it",
         "status_TEST": "Test: only teachers see it",
         "start": "Start",
+        "start_interrupted": "Your last start was interrupted by a restart of the platform. "
+        "Start it again: your files are kept.",
         "open": "Open",
         "stop": "Stop",
         "follow_start": "Follow the start",
@@ -72,6 +74,8 @@ MESSAGES = {
         "status_DRAFT": "Brouillon : visible des seuls enseignants",
         "status_TEST": "Test : visible des seuls enseignants",
         "start": "Démarrer",
+        "start_interrupted": "Votre dernier démarrage a été interrompu par un redémarrage de la "
+        "plateforme. Relancez-le : vos fichiers sont conservés.",
         "open": "Ouvrir",
         "stop": "Arrêter",
         "follow_start": "Suivre le démarrage",

@@ -72,14 +72,26 @@ class Card:
     blocked: bool  # starts refused until the next session opens
     start_url: str
     open_url: str
+    interrupted: bool = False  # its last start was cut short by a restart of the platform
 
 
-def cards(environments, user_name, *, servers, enrolled=frozenset(), is_admin=False, urls, now):
+def cards(
+    environments,
+    user_name,
+    *,
+    servers,
+    enrolled=frozenset(),
+    is_admin=False,
+    urls,
+    now,
+    interrupted=frozenset(),
+):
     """The cards of "My environments".
 
     `servers` is the ``servers`` dict of the user's model in the hub's REST API
     (server name -> model); the server of an environment is named after it.
-    `urls` holds ``base_url`` (``/``) and ``hub_prefix`` (``/hub/``).
+    `urls` holds ``base_url`` (``/``) and ``hub_prefix`` (``/hub/``);
+    `interrupted` names the environments whose last start a restart cut short.
     """
     user = escaped_user(user_name)
     result = []
@@ -97,6 +109,7 @@ def cards(environments, user_name, *, servers, enrolled=frozenset(), is_admin=Fa
                 blocked=state == STOPPED and start_refusal(environment.sessions, now) is not None,
                 start_url=f"{urls['hub_prefix']}spawn/{user}/{environment.name}",
                 open_url=f"{urls['base_url']}user/{user}/{environment.name}/",
+                interrupted=state == STOPPED and environment.name in interrupted,
             )
         )
     return result

@@ -158,6 +158,7 @@ MESSAGES = {
         "event_stopped": "stopped",
         "event_culled": "stopped when idle",
         "event_session_end": "stopped at session end",
+        "event_interrupted": "start interrupted by a restart",
         "error_teachers_only": "This page is for teachers.",
         "error_admins_only": "This page is for administrators.",
         "error_not_allowed": "You may not do this with this environment: ask its owner.",
@@ -376,6 +377,7 @@ MESSAGES = {
         "event_stopped": "arrêté",
         "event_culled": "arrêté pour inactivité",
         "event_session_end": "arrêté en fin de séance",
+        "event_interrupted": "démarrage interrompu par un redémarrage",
         "error_teachers_only": "Cette page est réservée aux enseignants.",
         "error_admins_only": "Cette page est réservée aux administrateurs.",
         "error_not_allowed": (

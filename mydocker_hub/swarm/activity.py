@@ -34,7 +34,8 @@ FAILED = "failed"  # the start raised; the detail says why, as the student was t
 STOPPED = "stopped"  # stopped by the student, a teacher or an administrator
 CULLED = "culled"  # stopped by the idle culler
 SESSION_END = "session_end"  # stopped at the end of a "stop at end" session
-EVENTS = (REQUESTED, READY, FAILED, STOPPED, CULLED, SESSION_END)
+INTERRUPTED = "interrupted"  # a restart of the hub cut the start short; its service removed
+EVENTS = (REQUESTED, READY, FAILED, STOPPED, CULLED, SESSION_END, INTERRUPTED)
 
 log = logging.getLogger("mydocker.activity")
 

@@ -4,8 +4,11 @@ Each is run as an admin runs it (`mydocker-hub ...` on the host), against the
 platform that the session brought up.
 """
 
+import hashlib
+import subprocess
+
 import requests
-from deployment import docker_client, wait_for_http
+from deployment import CLI, ROOT, docker_client, remove_everything, wait_for_http
 from jupyter_client import HubUser
 
 
@@ -17,8 +20,13 @@ def hub_settings(container):
     return dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
 
 
+def proxy_container(platform):
+    return docker_client().containers.get(f"{platform.prefix}-proxy")
+
+
 def test_up_keeps_an_unchanged_hub_and_replaces_it_when_a_setting_changes(platform):
     before = hub_container(platform)
+    proxy = proxy_container(platform)
     again = platform.up()
     assert "Replacing" not in again.stdout and "Creating the hub" not in again.stdout
     assert hub_container(platform).id == before.id
@@ -28,6 +36,8 @@ def test_up_keeps_an_unchanged_hub_and_replaces_it_when_a_setting_changes(platfo
         replaced = hub_container(platform)
         assert replaced.id != before.id and replaced.status == "running"
         assert hub_settings(replaced)["MYDOCKER_BUILDS_KEPT"] == "7"
+        # The proxy stays, with the students' connections
+        assert proxy_container(platform).id == proxy.id
         wait_for_http(f"{platform.url}/hub/health", "the replaced hub")
     finally:
         platform.env.pop("MYDOCKER_BUILDS_KEPT", None)
@@ -85,3 +95,39 @@ def test_rotate_lti_key_publishes_the_new_key_beside_the_previous_one(platform):
     # the new key first; the one in use until now still published, for the platforms
     # that check a signature made just before with the key set they cached
     assert after[0] == new_kid and before[0] in after
+
+
+def test_up_refuses_a_database_it_cannot_open_and_changes_nothing(platform):
+    """A database file cut short or overwritten: one line, the hub not started, the file kept."""
+    prefix = f"{platform.prefix}-dbcheck"
+    client = docker_client()
+    volume = f"{prefix}-hub-data"
+    garbage = b"this is not a SQLite database " * 100
+    client.containers.run(
+        "debian:bookworm-slim",
+        ["sh", "-c", f"printf '%s' '{garbage.decode()}' > /data/jupyterhub.sqlite"],
+        volumes={volume: {"bind": "/data", "mode": "rw"}},
+        remove=True,
+    )
+    env = dict(platform.env, MYDOCKER_PREFIX=prefix, MYDOCKER_SUBNET="10.216.0.0/16")
+    env.pop("MYDOCKER_NETWORK", None)
+    try:
+        up = subprocess.run(
+            [CLI, "up"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert up.returncode == 1
+        [line] = up.stderr.strip().splitlines()
+        assert line.startswith("mydocker-hub: error: the hub's database jupyterhub.sqlite ")
+        assert "cannot be opened (file is not a database)" in line
+        assert f"your data is untouched in the volume {volume}" in line
+        assert "Traceback" not in up.stdout + up.stderr
+        assert not client.containers.list(all=True, filters={"name": f"^{prefix}-hub$"})
+        kept = client.containers.run(
+            "debian:bookworm-slim",
+            ["cat", "/data/jupyterhub.sqlite"],
+            volumes={volume: {"bind": "/data", "mode": "ro"}},
+            remove=True,
+        )
+        assert hashlib.sha256(kept).digest() == hashlib.sha256(garbage).digest()
+    finally:
+        remove_everything(prefix)

@@ -109,13 +109,62 @@ def test_status_shows_users_and_environments_in_readable_columns(monkeypatch, tm
     monkeypatch.setattr(cli.engine, "require", lambda: client)
     assert cli.main(["status"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[2:] == [
+    assert lines[1] == "proxy:    mydocker-proxy (running)"
+    assert lines[3:] == [
         "servers:  2",
         "  USER                   ENVIRONMENT  SERVER     SERVICE",
         "  bob                    jupyterlab   (default)  mydocker-bob",
         "  ux-lti-student@moodle  python-l1    python-l1  "
         "mydocker-ux-2Dlti-2Dstudent-40moodle--python-2Dl1",
     ]
+
+
+def test_status_shows_a_restarting_hub_and_its_last_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MYDOCKER_PREFIX", raising=False)
+    log = (
+        b"[I 2026-11-26 06:00:00.000 JupyterHub app:1] Running\n"
+        b"[E 2026-11-26 06:00:01.000 JupyterHub app:2] Failed to connect to db\n"
+        b"sqlite3.DatabaseError: file is not a database\n"
+    )
+    hub = SimpleNamespace(
+        status="restarting",
+        attrs={"State": {}, "RestartCount": 4},
+        logs=lambda tail: log,
+    )
+    proxy = SimpleNamespace(status="running")
+    client = SimpleNamespace(
+        containers=SimpleNamespace(get=lambda name: hub if name == "mydocker-hub" else proxy),
+        info=lambda: {"Swarm": {"LocalNodeState": "active"}},
+        services=SimpleNamespace(list=lambda filters: []),
+    )
+    monkeypatch.setattr(cli.engine, "require", lambda: client)
+    assert cli.main(["status"]) == 3
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("hub:      mydocker-hub (restarting, 4 restart(s) so far)")
+    assert lines[1] == (
+        "          last error: [E 2026-11-26 06:00:01.000 JupyterHub app:2] Failed to connect to db"
+    )
+
+
+def test_status_shows_how_a_stopped_hub_ended(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MYDOCKER_PREFIX", raising=False)
+    hub = SimpleNamespace(
+        status="exited",
+        attrs={"State": {"ExitCode": 137, "FinishedAt": "2026-11-26T06:01:02.123456789Z"}},
+        logs=lambda tail: b"[I 2026-11-26 06:00:00.000 JupyterHub app:1] Running\n",
+    )
+    client = SimpleNamespace(
+        containers=SimpleNamespace(get=lambda name: hub),
+        info=lambda: {"Swarm": {"LocalNodeState": "active"}},
+        services=SimpleNamespace(list=lambda filters: []),
+    )
+    monkeypatch.setattr(cli.engine, "require", lambda: client)
+    assert cli.main(["status"]) == 3
+    lines = capsys.readouterr().out.splitlines()
+    assert "(exited, code 137 (killed), at 2026-11-26T06:01:02)" in lines[0]
+    assert lines[1].endswith("last error: [I 2026-11-26 06:00:00.000 JupyterHub app:1] Running")
 
 
 def test_a_service_without_names_in_its_labels_is_read_from_its_name():

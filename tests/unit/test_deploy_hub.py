@@ -100,10 +100,6 @@ class Client:
             raise hub.NotFound("no such container")
         return self.existing[name]
 
-    def run(self, image, name, network, **options):
-        self.events.append(f"run {name} on {network}")
-        return Named(name, self.events)
-
 
 @pytest.fixture
 def deployment(monkeypatch, tmp_path):
@@ -111,8 +107,8 @@ def deployment(monkeypatch, tmp_path):
     events = Events()
     monkeypatch.setattr(hub, "read_config", lambda instance, root: b"config")
 
-    def create(client, instance, config, wanted):
-        events.append("create uni-hub")
+    def create(client, instance, config, wanted, environment):
+        events.append(f"create uni-hub with proxy token {environment['CONFIGPROXY_AUTH_TOKEN']}")
         return Named("uni-hub", events, {hub.SPEC_LABEL: wanted}, status="created")
 
     def start_or_recreate(container, recreate, say):
@@ -124,34 +120,33 @@ def deployment(monkeypatch, tmp_path):
     return instance, events
 
 
-def test_a_replaced_hub_leaves_the_network_to_a_holder_until_the_new_one_runs(deployment):
-    """Docker drops this machine's copy of the overlay network when its last container
-    leaves; the new hub's attachment racing with that can leak the hub's address."""
+def test_a_hub_whose_settings_changed_is_replaced(deployment):
     instance, events = deployment
     old = Named("uni-hub", events, {hub.SPEC_LABEL: "an older one"})
-    hub.ensure(Client(events, [old]), instance, "/src", lambda line: None)
-    assert events == [
-        "run uni-hub-network-holder on uni",
-        "remove uni-hub",
-        "create uni-hub",
-        "start uni-hub",
-        "remove uni-hub-network-holder",
-    ]
+    hub.ensure(Client(events, [old]), instance, "/src", lambda line: None, "t1")
+    assert events == ["remove uni-hub", "create uni-hub with proxy token t1", "start uni-hub"]
 
 
-def test_an_unchanged_hub_is_kept_and_a_new_one_needs_no_holder(deployment):
+def test_an_unchanged_hub_is_kept_and_a_new_proxy_token_replaces_it(deployment):
     instance, events = deployment
-    wanted = hub.spec_hash("sha256:image", instance, b"config")
+    wanted = hub.spec_hash("sha256:image", hub.hub_environment(instance, "t1"), b"config")
     kept = Named("uni-hub", events, {hub.SPEC_LABEL: wanted})
-    assert hub.ensure(Client(events, [kept]), instance, "/src", print) is kept
+    assert hub.ensure(Client(events, [kept]), instance, "/src", print, "t1") is kept
     assert events == []
-    hub.ensure(Client(events, []), instance, "/src", lambda line: None)
-    assert events == ["create uni-hub", "start uni-hub"]
+    # A new proxy knows no route: the hub must start again to give them all.
+    hub.ensure(Client(events, [kept]), instance, "/src", lambda line: None, "t2")
+    assert events == ["remove uni-hub", "create uni-hub with proxy token t2", "start uni-hub"]
 
 
-def test_a_holder_left_by_an_interrupted_replacement_is_removed_first(deployment):
+def test_a_stopped_hub_is_started_again_and_the_admin_told_how_it_ended(deployment):
     instance, events = deployment
-    old = Named("uni-hub", events, {hub.SPEC_LABEL: "an older one"})
-    stale = Named("uni-hub-network-holder", events)
-    hub.ensure(Client(events, [old, stale]), instance, "/src", lambda line: None)
-    assert events[:2] == ["remove uni-hub-network-holder", "run uni-hub-network-holder on uni"]
+    wanted = hub.spec_hash("sha256:image", hub.hub_environment(instance, "t1"), b"config")
+    killed = Named("uni-hub", events, {hub.SPEC_LABEL: wanted}, status="exited")
+    killed.attrs = {"State": {"ExitCode": 137, "FinishedAt": "2026-11-26T06:01:02.5Z"}}
+    said = []
+    hub.ensure(Client(events, [killed]), instance, "/src", said.append, "t1")
+    assert events == ["start uni-hub"]
+    assert said == [
+        "The hub had stopped (exited, code 137 (killed), at 2026-11-26T06:01:02): "
+        "starting it again"
+    ]

@@ -27,7 +27,7 @@ from mydocker_hub.auth.lti13 import LTI13Launches, Platform
 from mydocker_hub.auth.oidc import FederationOIDC
 from mydocker_hub.auth.settings import SettingsError
 from mydocker_hub.authenticator import MyDockerAuthenticator
-from mydocker_hub.deploy import hub
+from mydocker_hub.deploy import hub, proxy
 from mydocker_hub.portal import app
 from mydocker_hub.swarm.activity import culler_timeout
 
@@ -132,6 +132,7 @@ class FakeDocker:
 class Deployment:
     environ: dict  # what `make up` was given
     container: dict  # the hub container's options, as given to Docker
+    proxy: dict  # the proxy container's options
     config_file: bytes  # the jupyterhub_config.py put into it
     hub_env: dict  # the hub's environment
     c: Config  # the hub's traitlets config after `configure`
@@ -162,19 +163,21 @@ def deploy(tmp_path, monkeypatch):
     def deploy(environ):
         environ = {key: value.replace("{tmp}", str(tmp_path)) for key, value in environ.items()}
         instance = hub.Instance.from_env(environ)
-        docker = FakeDocker()
-        hub.create(docker, instance, hub.read_config(instance, str(source)), "hash")
+        docker, proxy_docker = FakeDocker(), FakeDocker()
+        hub_env = hub.hub_environment(instance, "proxy-token")
+        hub.create(docker, instance, hub.read_config(instance, str(source)), "hash", hub_env)
+        proxy.create(proxy_docker, instance, "proxy-token", "hash")
         [(folder, archive)] = docker.archives
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             config_file = tar.extractfile(Path(hub.CONFIG_PATH).name).read()
         assert folder == str(Path(hub.CONFIG_PATH).parent)
-        hub_env = instance.hub_environment()
         c = Config()
         config.configure(c, hub_env)
         [portal] = [s for s in c.JupyterHub.services if s["name"] == "mydocker"]
         return Deployment(
             environ,
             docker.run,
+            proxy_docker.run,
             config_file,
             hub_env,
             c,
@@ -203,14 +206,14 @@ def effect(variable, value, **companions):
 
 @effect("MYDOCKER_PORT", "9000")
 def port(d):
-    assert d.container["ports"] == {"8000/tcp": ("127.0.0.1", 9000)}
+    assert d.proxy["ports"] == {"8000/tcp": ("127.0.0.1", 9000)}
     assert d.hub_env["MYDOCKER_PUBLIC_URL"] == "http://127.0.0.1:9000"
     assert "MYDOCKER_PORT" not in d.hub_env
 
 
 @effect("MYDOCKER_BIND", "10.1.2.3")
 def bind(d):
-    assert d.container["ports"] == {"8000/tcp": ("10.1.2.3", 8000)}
+    assert d.proxy["ports"] == {"8000/tcp": ("10.1.2.3", 8000)}
     assert d.hub_env["MYDOCKER_PUBLIC_URL"] == "http://10.1.2.3:8000"
     assert "MYDOCKER_BIND" not in d.hub_env
 
