@@ -34,8 +34,22 @@ test: unit integration
 unit: $(BIN)/mydocker-hub
 	$(BIN)/python -m pytest tests/unit -q
 
+# The tests of the login and portal pages that need their own hub and no
+# platform (marked `hub_only` by tests/integration/conftest.py) run beside the
+# platform's tests, which mostly wait on the Swarm. Their two folders run one
+# after the other: each has its own `conftest`.
 integration: $(BIN)/mydocker-hub
-	$(BIN)/python -m pytest tests/integration -q
+	@mkdir -p test-artifacts
+	@{ $(BIN)/python -m pytest -q -p no:cacheprovider -m hub_only tests/integration/auth; \
+	   auth=$$?; \
+	   $(BIN)/python -m pytest -q -p no:cacheprovider -m hub_only tests/integration/portal; \
+	   pages=$$?; \
+	   exit $$(( auth || pages )); } > test-artifacts/hub-tests.log 2>&1 & hub_tests=$$!; \
+	$(BIN)/python -m pytest -q -m "not hub_only" tests/integration; platform=$$?; \
+	wait $$hub_tests; hub=$$?; \
+	echo "--- the login and portal pages' tests (test-artifacts/hub-tests.log)"; \
+	cat test-artifacts/hub-tests.log; \
+	exit $$(( platform || hub ))
 
 lint: $(BIN)/mydocker-hub
 	$(BIN)/ruff format --check .

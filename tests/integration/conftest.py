@@ -28,6 +28,20 @@ from deployment import (
     remove_everything,
 )
 
+HUB_ONLY_FOLDERS = ("auth", "portal")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark `hub_only` the tests of pages that need their own hub and no platform.
+
+    `make integration` runs them beside the platform's tests (see the Makefile).
+    """
+    here = os.path.dirname(__file__)
+    folders = tuple(os.path.join(here, folder) + os.sep for folder in HUB_ONLY_FOLDERS)
+    for item in items:
+        if str(item.path).startswith(folders) and "platform" not in item.fixturenames:
+            item.add_marker(pytest.mark.hub_only)
+
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):

@@ -8,6 +8,8 @@ tokens and user info there, and the browser goes there too.
 - LTI 1.3: a teacher launches from their course; a student of that course opens
   an activity that names the teacher's environment, which is not public: the
   launch enrols them, the server starts, JupyterLab opens and answers.
+- LTI 1.3 deep linking: the teacher adds an activity from the LMS's picker of
+  tools; a student of the course opens that activity and lands in its server.
 - The federation: a student logs in through the provider and lands in their
   server, which answers them and no one else.
 """
@@ -49,7 +51,10 @@ def outside(platform):
     # The provider's library wants https except on localhost: here it is on Docker's bridge.
     insecure = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
-    lms = TestPlatform(platform.url, issuer_host=host, bind=host).start()
+    # The browser posts deep linking's answer to the LMS on the loopback: plain http is
+    # accepted there only on the hub's own host.
+    lms = TestPlatform(platform.url, issuer_host=host, bind="0.0.0.0", browser_host="127.0.0.1")
+    lms.start()
     provider = werkzeug.serving.make_server(host, 0, oidc_provider_mock.app(), threaded=True)
     threading.Thread(target=provider.serve_forever, daemon=True).start()
     provider_url = f"http://{host}:{provider.server_port}"
@@ -121,6 +126,42 @@ def test_lti13_student_enrolled_by_the_launch_in_a_private_environment_gets_its_
     stranger.close()
     student.close()
     stop_server(platform, "stud-algo@lms", "algo-course")
+
+
+def test_lti13_an_activity_made_by_deep_linking_opens_its_server_for_a_student(
+    platform, browser, outside
+):
+    lms, _ = outside
+    teacher = browser.new_context()
+    page = teacher.new_page()
+    page.goto(
+        lms.prepare(
+            "prof-algo", [INSTRUCTOR], context="course-algo", deep_linking=True, form_delay_ms=0
+        )
+    )
+    # The hub's picker offers the teacher's environments; the answer posts itself back.
+    page.check('input[value="algo-course"]', timeout=60_000)
+    page.click("button:has-text('Link')")
+    page.wait_for_url(f"{lms.browser_url}/deep_link_return", timeout=60_000)
+    teacher.close()
+    [item] = lms.deep_link_results[-1]["items"]
+    assert item["custom"] == {"environment": "algo-course"}
+
+    # The LMS launches the new activity with what the tool returned for it.
+    student = browser.new_context()
+    page = student.new_page()
+    launch = lms.prepare(
+        "stud-linked",
+        [LEARNER],
+        context="course-algo",
+        custom=item["custom"],
+        resource_link="linked-activity",
+        form_delay_ms=0,
+    )
+    open_lab(page, launch, "stud-linked@lms", "algo-course")
+    assert contents_status(platform, student, "stud-linked@lms", "algo-course") == 200
+    student.close()
+    stop_server(platform, "stud-linked@lms", "algo-course")
 
 
 def test_a_federation_login_ends_in_the_students_own_server(platform, browser, outside):

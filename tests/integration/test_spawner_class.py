@@ -149,3 +149,31 @@ def test_before_the_session_opens_its_teacher_may_start_and_a_student_is_refused
     events = start_in_order(platform, api, [("prof-early", "planned")])
     assert events["prof-early"][-1].get("ready"), events["prof-early"]
     stop(platform, api, "prof-early", "planned")
+
+
+def test_a_start_cancelled_in_line_leaves_it_and_the_next_moves_up(platform, api):
+    users = ["cancel-1", "cancel-2", "cancel-3"]
+    with ThreadPoolExecutor(6) as pool:
+        asked = []
+        for user in users:
+            asked.append(pool.submit(start, platform, api, user, ""))
+            wait_until_pending(platform, api, user)
+        followed = {user: pool.submit(progress, platform, api, user, "") for user in users[::2]}
+        # cancel-2 waits in line behind cancel-1, which holds the only slot: it is stopped.
+        cancelled = api.delete(f"{platform.url}/hub/api/users/cancel-2/server", timeout=60)
+        assert cancelled.status_code in (202, 204), cancelled.text
+        events = {user: events.result() for user, events in followed.items()}
+        for request in asked:
+            request.result()
+    assert events["cancel-1"][-1].get("ready"), events["cancel-1"]
+    third = queue_messages(events["cancel-3"])
+    assert "1 start(s) before yours" in third[0], third
+    # The cancelled start left the line: the slot went to cancel-3, not to a ghost.
+    assert "yours is next" in third[-1], third
+    assert events["cancel-3"][-1].get("ready"), events["cancel-3"]
+    assert user_server(platform, api, "cancel-2") is None
+    assert not docker_client().services.list(
+        filters={"name": service_name(platform.prefix, "cancel-2")}
+    )
+    for user in users[::2]:
+        stop(platform, api, user, "")

@@ -110,13 +110,15 @@ class TestPlatform:
 
     __test__ = False  # a helper, not a test class
 
-    def __init__(self, hub_url, issuer_host="127.0.0.1", bind="127.0.0.1"):
+    def __init__(self, hub_url, issuer_host="127.0.0.1", bind="127.0.0.1", browser_host=None):
         """`bind`: the address it listens on (another than the loopback when the hub
-        runs in a container); `issuer_host`: the one in its URLs."""
+        runs in a container); `issuer_host`: the one in its URLs; `browser_host`: the
+        one in the URLs that only the browser follows (deep linking's return URL)."""
         self.sock = socket.socket()
         self.sock.bind((bind, 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://{issuer_host}:{self.port}"
+        self.browser_url = f"http://{browser_host or issuer_host}:{self.port}"
         self.private_key, self.public_key = _rsa_pems()
         self.hub_url = hub_url
         self.settings = {
@@ -170,7 +172,9 @@ class TestPlatform:
             user = prepared["user"]
             launch.set_user_data(user["id"], user["roles"], user.get("name"), user.get("email"))
             if prepared.get("deep_linking"):
-                launch.set_dl(f"{self.url}/deep_link_return", title="Choose", extra_data="dl-data")
+                launch.set_dl(
+                    f"{self.browser_url}/deep_link_return", title="Choose", extra_data="dl-data"
+                )
             else:
                 launch.set_resource_link_claim(prepared.get("resource_link", "link-1"))
             if prepared.get("custom"):
