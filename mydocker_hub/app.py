@@ -21,13 +21,15 @@ DATA_DIR = os.environ.get("MYDOCKER_DATA_DIR", "/srv/jupyterhub")
 
 
 def keep_private(data_dir):
-    """The data folder and the files in it: the hub's user only (from now on, too)."""
+    """The data folder and what is in it: the hub's user only (from now on, too)."""
     os.umask(0o077)
     if not os.path.isdir(data_dir):
         return
     os.chmod(data_dir, 0o700)
     for entry in os.scandir(data_dir):
-        if entry.is_file(follow_symlinks=False):
+        if entry.is_dir(follow_symlinks=False):
+            os.chmod(entry.path, 0o700)
+        elif entry.is_file(follow_symlinks=False):
             os.chmod(entry.path, 0o600)
 
 

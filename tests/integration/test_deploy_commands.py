@@ -131,3 +131,19 @@ def test_up_refuses_a_database_it_cannot_open_and_changes_nothing(platform):
         assert hashlib.sha256(kept).digest() == hashlib.sha256(garbage).digest()
     finally:
         remove_everything(prefix)
+
+
+def test_the_hubs_database_and_secrets_are_readable_by_its_user_only(platform):
+    listing = hub_container(platform).exec_run(
+        ["sh", "-c", "stat -c '%a %U %n' /srv/jupyterhub /srv/jupyterhub/*"]
+    )
+    assert listing.exit_code == 0, listing.output
+    modes = dict(
+        (name, mode)
+        for mode, _, name in (line.split(" ", 2) for line in listing.output.decode().splitlines())
+    )
+    assert modes["/srv/jupyterhub"] == "700"
+    for name in ("jupyterhub.sqlite", "jupyterhub_cookie_secret", "admin-service-token"):
+        assert modes[f"/srv/jupyterhub/{name}"] == "600", modes
+    # nothing in it for the group or the others
+    assert all(mode.endswith("00") for mode in modes.values()), modes
