@@ -163,6 +163,12 @@ class MyDockerAuthenticator(Authenticator):
         # Group ids by name: the hub's session keeps the groups it has loaded.
         self._group_ids = {}
 
+    def check_allow_config(self):
+        super().check_allow_config()
+        # JupyterHub calls this once, at start: the federation's provider is checked now
+        # (in the background), so that the log tells what cannot work before a login fails.
+        self.oidc.check_provider_soon()
+
     def issuer_names(self):
         """Every name that scopes usernames, with the setting it comes from."""
         names = [("local", "local accounts")]

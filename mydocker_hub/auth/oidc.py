@@ -1,20 +1,27 @@
 """The federation (Renater through a SAML -> OpenID Connect bridge such as SATOSA or Keycloak).
 
 `FederationOIDC` is oauthenticator's `GenericOAuthenticator` with what the
-federation needs: endpoints from the discovery document, list-valued claims
-(SATOSA sends ``eduPersonPrincipalName`` and ``eduPersonAffiliation`` as lists,
-which makes the stock authenticator answer HTTP 500), and the person's
-affiliations kept for the role mapping. Its endpoints keep oauthenticator's paths,
-``/hub/oauth_login`` and ``/hub/oauth_callback``.
+federation needs: endpoints and the token endpoint's client authentication from
+the discovery document (checked against the settings at start, see
+`oidc_provider`), list-valued claims (SATOSA sends ``eduPersonPrincipalName``
+and ``eduPersonAffiliation`` as lists, which makes the stock authenticator
+answer HTTP 500), failures that name their cause (`provider_errors`), and the
+person's affiliations kept for the role mapping. Its endpoints keep
+oauthenticator's paths, ``/hub/oauth_login`` and ``/hub/oauth_callback``.
 """
 
+import asyncio
+import base64
 import json
+from contextlib import contextmanager
+from urllib.parse import quote
 
 from oauthenticator.generic import GenericOAuthenticator
 from oauthenticator.oauth2 import OAuthCallbackHandler, OAuthLoginHandler
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError
-from traitlets import Bool, List, Set, Unicode, default
+from tornado.httpclient import HTTPClientError
+from traitlets import Bool, Enum, List, Set, Unicode, default
 
+from . import oidc_provider, provider_errors
 from .errors import LoginRefused
 from .identity import Identity, clean_email, person_name
 from .login_lookup import OneUserLookupPerLogin
@@ -61,6 +68,11 @@ class FederationOIDC(GenericOAuthenticator):
     def _default_scope(self):
         return ["openid", "email", "profile"]
 
+    @default("basic_auth")
+    def _default_basic_auth(self):
+        # Without a discovery document (endpoints set by hand): OpenID Connect's default.
+        return (self.token_endpoint_auth_method or oidc_provider.BASIC) == oidc_provider.BASIC
+
     @default("username_claim")
     def _default_username_claim(self):
         return "eduPersonPrincipalName"
@@ -77,6 +89,25 @@ class FederationOIDC(GenericOAuthenticator):
         authorization, token and userinfo endpoints come from it (on the first
         login, so that the hub starts even when the provider is down), unless
         set explicitly. Set from ``MYDOCKER_OIDC_DISCOVERY_URL``.
+
+        .. versionadded:: 0.1
+        """,
+    )
+
+    token_endpoint_auth_method = Enum(
+        list(oidc_provider.USABLE_AUTH_METHODS),
+        default_value=None,
+        allow_none=True,
+        config=True,
+        help="""
+        How the hub authenticates at the provider's token endpoint:
+        ``client_secret_basic`` (HTTP Basic) or ``client_secret_post`` (the
+        secret in the request's body). Unset (the default), the provider's
+        discovery document decides (``token_endpoint_auth_methods_supported``;
+        ``client_secret_basic`` when it lists it or lists nothing, which is
+        SATOSA's case). Set it only to match a client registered otherwise. It
+        decides oauthenticator's `basic_auth`. Set from
+        ``MYDOCKER_OIDC_TOKEN_AUTH_METHOD``.
 
         .. versionadded:: 0.1
         """,
@@ -161,49 +192,130 @@ class FederationOIDC(GenericOAuthenticator):
     )
 
     _discovered = False
+    _document = None  # the provider's discovery document, once fetched
+    _discovery_lock = None
+    _start_check = None
 
     @property
     def enabled(self):
         return bool(self.client_id and (self.discovery_url or self.authorize_url))
 
-    async def discover(self):
-        """Fill the endpoints from the discovery document, once."""
-        if self._discovered or not self.discovery_url:
+    @property
+    def token_auth(self):
+        """The client authentication the hub uses at the token endpoint."""
+        supported = oidc_provider.listed(self._document, "token_endpoint_auth_methods_supported")
+        return oidc_provider.choose_token_auth(supported, self.token_endpoint_auth_method)
+
+    def check_provider_soon(self):
+        """At the hub's start: fetch the discovery document in the background, so that the
+        log says at once what the provider supports and which settings cannot work.
+
+        A provider down at start does not stop the hub: the first login tries again.
+        """
+        if not (self.enabled and self.discovery_url) or self._start_check is not None:
             return
         try:
-            response = await AsyncHTTPClient().fetch(
-                self.discovery_url, request_timeout=10, validate_cert=self.validate_server_cert
-            )
-            document = json.loads(response.body)
-        except (HTTPClientError, OSError, ValueError) as e:
-            self.log.error("OIDC discovery at %s failed: %s", self.discovery_url, e)
-            raise LoginRefused(
-                502,
-                "The federation's login service does not answer; try again in a few minutes. / "
-                "Le service de connexion de la fédération ne répond pas ; réessayez dans "
-                "quelques minutes.",
-            ) from None
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no hub around (a test building the authenticator)
+            return
+        self._start_check = loop.create_task(self._check_provider())
+
+    async def _check_provider(self):
+        try:
+            await self.discover()
+        except LoginRefused:
+            pass  # `discover` logged the cause and its fix
+
+    async def discover(self):
+        """Fill the endpoints and the client authentication from the discovery document, once."""
+        if self._discovered or not self.discovery_url:
+            return
+        if self._discovery_lock is None:
+            self._discovery_lock = asyncio.Lock()
+        async with self._discovery_lock:  # the start's check and a first login may meet
+            if self._discovered:
+                return
+            with self._explained(provider_errors.DISCOVERY, self.discovery_url):
+                response = await self.http_client.fetch(
+                    self.discovery_url, request_timeout=10, validate_cert=self.validate_server_cert
+                )
+                document = json.loads(response.body)
+                if not isinstance(document, dict):
+                    raise ValueError("the discovery document is not a JSON object")
+            self._use(document)
+
+    def _use(self, document):
+        endpoints = {}
         for trait, key in (
             ("authorize_url", "authorization_endpoint"),
             ("token_url", "token_endpoint"),
             ("userdata_url", "userinfo_endpoint"),
         ):
-            if not getattr(self, trait) and document.get(key):
+            if not getattr(self, trait) and isinstance(document.get(key), str):
                 setattr(self, trait, document[key])
+            endpoints[key] = getattr(self, trait)
+        self._document = document
+        self.basic_auth = self.token_auth == oidc_provider.BASIC
         self._discovered = True
+        self.log.info(
+            "Federation provider %s: %s",
+            self.discovery_url,
+            oidc_provider.supported_summary(document, self.scope, self.token_auth),
+        )
+        for warning in oidc_provider.configuration_warnings(
+            document,
+            self.scope,
+            self.token_endpoint_auth_method,
+            self.username_claim,
+            self.affiliation_claims,
+            endpoints,
+        ):
+            self.log.warning("Federation provider %s: %s", self.discovery_url, warning)
+
+    @contextmanager
+    def _explained(self, step, url):
+        """Turn a failed request to the provider into the person's message and the admin's line."""
+        try:
+            yield
+        except (HTTPClientError, OSError, ValueError, KeyError) as e:
+            failure = provider_errors.explain(
+                e,
+                step,
+                url,
+                client_id=self.client_id,
+                auth_method=self.token_auth,
+                offered_auth=oidc_provider.listed(
+                    self._document, "token_endpoint_auth_methods_supported"
+                ),
+            )
+            self.log.error("%s", failure.line)
+            raise failure.refusal from None
+
+    async def get_token_info(self, handler, params):
+        with self._explained(provider_errors.TOKEN, self.token_url):
+            return await super().get_token_info(handler, params)
+
+    async def token_to_user(self, token_info):
+        with self._explained(provider_errors.USERINFO, self.userdata_url):
+            return await super().token_to_user(token_info)
+
+    def build_token_info_request_headers(self):
+        headers = super().build_token_info_request_headers()
+        if self.basic_auth:
+            # RFC 6749 (2.3.1): the id and secret are form-encoded before base64, so that a
+            # secret holding ':' or '%' reaches the provider (SATOSA decodes them) unchanged.
+            pair = f"{quote(self.client_id, safe='')}:{quote(self.client_secret, safe='')}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        return headers
 
     def user_info_to_username(self, user_info):
         value = first_value(user_info.get(self.username_claim))
         if not value:
-            self.log.warning(
-                "The federation sent no %s (claims: %s)", self.username_claim, sorted(user_info)
+            failure = provider_errors.missing_claim(
+                self.username_claim, user_info, self.scope, self.client_id
             )
-            raise LoginRefused(
-                403,
-                f"The federation did not send your {self.username_claim}: your institution "
-                "may not release it. / La fédération n'a pas transmis votre "
-                f"{self.username_claim} : votre établissement ne le communique peut-être pas.",
-            )
+            self.log.warning("%s", failure.line)
+            raise failure.refusal
         return value
 
     def _unverified_email(self, user_info):

@@ -12,6 +12,7 @@ import jwt
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
 from .errors import LoginRefused
+from .provider_errors import certificate_failure
 
 
 class PlatformKeys:
@@ -29,8 +30,16 @@ class PlatformKeys:
         try:
             response = await AsyncHTTPClient().fetch(url, request_timeout=10)
         except (HTTPClientError, OSError) as e:
+            hint = ""
+            if certificate_failure(e) is not None:
+                hint = (
+                    " This platform does not trust the LMS's certificate: its administrators "
+                    "can add the CA that signed it with MYDOCKER_CA_FILE."
+                )
             raise LoginRefused(
-                502, f"LTI 1.3 launch refused: the LMS's key set ({url}) could not be fetched: {e}"
+                502,
+                f"LTI 1.3 launch refused: the LMS's key set ({url}) could not be fetched: {e}."
+                + hint,
             ) from None
         return json.loads(response.body)
 

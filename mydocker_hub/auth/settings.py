@@ -15,7 +15,14 @@ optional; a source without its variables is simply off):
     ``MYDOCKER_OIDC_CALLBACK_URL`` (when a proxy hides the public URL) and
     ``MYDOCKER_OIDC_USERNAME_CLAIM`` (default ``eduPersonPrincipalName``);
     ``MYDOCKER_OIDC_ALLOWED_DOMAINS``: comma-separated domains of the
-    usernames allowed in (default: every institution of the federation).
+    usernames allowed in (default: every institution of the federation);
+    ``MYDOCKER_OIDC_SCOPES``: the scopes asked for, separated by spaces or
+    commas (default ``openid email profile``; add the bridge's scope that
+    releases the eduPerson attributes); ``MYDOCKER_OIDC_TOKEN_AUTH_METHOD``:
+    ``client_secret_basic`` or ``client_secret_post`` (default: what the
+    provider's discovery document lists, ``client_secret_basic`` first).
+    A CA of the university's own is trusted with ``MYDOCKER_CA_FILE``, which
+    `mydocker-hub up` reads on the host (see `mydocker_hub.deploy.trust`).
 ``MYDOCKER_ADMIN_USERS``
     comma-separated usernames that are admins on every login.
 ``MYDOCKER_LMS_ORIGINS``
@@ -31,6 +38,7 @@ import json
 import os
 from urllib.parse import urlparse
 
+from .oidc_provider import USABLE_AUTH_METHODS
 from .roles import CUSTOM_SCOPES
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
@@ -71,6 +79,31 @@ def parse_lti13_platforms(text):
     if not isinstance(platforms, list) or not all(isinstance(p, dict) for p in platforms):
         raise SettingsError("MYDOCKER_LTI13_PLATFORMS: expected a JSON list of objects")
     return platforms
+
+
+def parse_scopes(text):
+    """'openid email profile eduperson' (or with commas) -> the list; "openid" is required.
+
+    >>> parse_scopes("openid, email eduperson")
+    ['openid', 'email', 'eduperson']
+    """
+    scopes = list(dict.fromkeys(text.replace(",", " ").split()))
+    if scopes and "openid" not in scopes:
+        raise SettingsError(
+            f"MYDOCKER_OIDC_SCOPES: {' '.join(scopes)!r} lacks 'openid', without which the "
+            "provider does not answer as OpenID Connect"
+        )
+    return scopes
+
+
+def parse_token_auth_method(text):
+    method = (text or "").strip()
+    if method and method not in USABLE_AUTH_METHODS:
+        raise SettingsError(
+            f"MYDOCKER_OIDC_TOKEN_AUTH_METHOD: expected {' or '.join(USABLE_AUTH_METHODS)} "
+            f"(or nothing, to follow the provider), got {method!r}"
+        )
+    return method
 
 
 def parse_origins(text):
@@ -134,6 +167,12 @@ def configure(c, environ=None):
     domains = _items(environ.get("MYDOCKER_OIDC_ALLOWED_DOMAINS", ""))
     if domains:
         c.FederationOIDC.allowed_domains = set(domains)
+    scopes = parse_scopes(environ.get("MYDOCKER_OIDC_SCOPES", ""))
+    if scopes:
+        c.FederationOIDC.scope = scopes
+    method = parse_token_auth_method(environ.get("MYDOCKER_OIDC_TOKEN_AUTH_METHOD", ""))
+    if method:
+        c.FederationOIDC.token_endpoint_auth_method = method
 
     admins = _items(environ.get("MYDOCKER_ADMIN_USERS", ""))
     if admins:

@@ -2,18 +2,16 @@
 behind the proxy's container (`proxy`), which publishes the platform's port."""
 
 import hashlib
-import io
 import json
 import os
 import re
-import tarfile
 import time
 from dataclasses import dataclass, field
 
 import requests
 from docker.errors import APIError, NotFound
 
-from . import DeployError
+from . import DeployError, file_archive, trust
 from .images import HUB_IMAGE
 from .swarm import address_plan
 
@@ -38,7 +36,7 @@ HUB_RUN_OPTIONS = {
     },
 }
 # Settings of the command line itself, not passed to the hub.
-HOST_ONLY = {"MYDOCKER_PORT", "MYDOCKER_BIND", "MYDOCKER_SUBNET", "MYDOCKER_CONFIG"}
+HOST_ONLY = {"MYDOCKER_PORT", "MYDOCKER_BIND", "MYDOCKER_SUBNET", "MYDOCKER_CONFIG", trust.VARIABLE}
 
 
 @dataclass
@@ -50,6 +48,7 @@ class Instance:
     bind: str = "127.0.0.1"
     subnet: str = "10.213.0.0/16"
     config_file: str = ""  # jupyterhub_config.py to apply; default: the source tree's
+    ca_file: str = ""  # MYDOCKER_CA_FILE: more CAs (PEM) for the hub's outgoing TLS
     settings: dict = field(default_factory=dict)  # MYDOCKER_* passed to the hub
 
     @classmethod
@@ -72,6 +71,7 @@ class Instance:
             bind=environ.get("MYDOCKER_BIND", "127.0.0.1"),
             subnet=environ.get("MYDOCKER_SUBNET", cls.subnet),
             config_file=environ.get("MYDOCKER_CONFIG", ""),
+            ca_file=environ.get(trust.VARIABLE, ""),
             settings=settings,
         )
 
@@ -106,6 +106,8 @@ class Instance:
         # The address students use (https://... behind a TLS proxy) when the
         # admin gives one; else the local one.
         env.setdefault("MYDOCKER_PUBLIC_URL", self.url)
+        if self.ca_file:
+            env.update(trust.environment())  # the bundle `create` puts in (deploy/trust.py)
         return env
 
 
@@ -129,9 +131,14 @@ def read_config(instance, root):
         raise DeployError(f"cannot read the hub's configuration {path}: {e.strerror}") from None
 
 
-def spec_hash(image_id, environment, config):
+def read_ca(instance):
+    """The checked certificates of MYDOCKER_CA_FILE, or b"" without it."""
+    return trust.read_ca_file(instance.ca_file) if instance.ca_file else b""
+
+
+def spec_hash(image_id, environment, config, extra_ca=b""):
     data = json.dumps([image_id, environment, HUB_RUN_OPTIONS], sort_keys=True).encode()
-    return hashlib.sha256(data + config).hexdigest()[:16]
+    return hashlib.sha256(data + config + extra_ca).hexdigest()[:16]
 
 
 def get_container(client, instance):
@@ -143,16 +150,6 @@ def container_named(client, name):
         return client.containers.get(name)
     except NotFound:
         return None
-
-
-def _config_archive(config):
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        info = tarfile.TarInfo(os.path.basename(CONFIG_PATH))
-        info.size = len(config)
-        info.mode = 0o644
-        tar.addfile(info, io.BytesIO(config))
-    return buffer.getvalue()
 
 
 def create(client, instance, config, wanted_hash, environment):
@@ -179,7 +176,12 @@ def create(client, instance, config, wanted_hash, environment):
         )
     except APIError as e:
         raise DeployError(f"could not create the hub container: {e.explanation}") from None
-    container.put_archive(os.path.dirname(CONFIG_PATH), _config_archive(config))
+    container.put_archive(
+        os.path.dirname(CONFIG_PATH), file_archive(os.path.basename(CONFIG_PATH), config)
+    )
+    if instance.ca_file:
+        # Before the start: the hub's TLS reads its CAs once, as its process starts.
+        trust.install(container, read_ca(instance))
     return container
 
 
@@ -190,9 +192,12 @@ def ensure(client, instance, root, say, proxy_token):
     new hub, which gives it every route.
     """
     config = read_config(instance, root)
+    extra_ca = read_ca(instance)  # a bad file stops `up` here, in one line
+    if extra_ca:
+        say(trust.describe(extra_ca))
     environment = hub_environment(instance, proxy_token)
     image = client.images.get(HUB_IMAGE)
-    wanted = spec_hash(image.id, environment, config)
+    wanted = spec_hash(image.id, environment, config, extra_ca)  # a changed CA: a new hub
     container = get_container(client, instance)
     if container is not None and container.labels.get(SPEC_LABEL) != wanted:
         # The proxy stays on the overlay network meanwhile: this machine keeps its

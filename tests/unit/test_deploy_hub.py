@@ -1,5 +1,7 @@
 """Starting the hub's container while the overlay network settles on this machine."""
 
+from pathlib import Path
+
 import pytest
 from docker.errors import APIError
 
@@ -147,6 +149,32 @@ def test_a_stopped_hub_is_started_again_and_the_admin_told_how_it_ended(deployme
     hub.ensure(Client(events, [killed]), instance, "/src", said.append, "t1")
     assert events == ["start uni-hub"]
     assert said == [
-        "The hub had stopped (exited, code 137 (killed), at 2026-11-26T06:01:02): "
-        "starting it again"
+        "The hub had stopped (exited, code 137 (killed), at 2026-11-26T06:01:02): starting it again"
     ]
+
+
+UNIVERSITY_CA = Path(__file__).parent / "data" / "university-ca.pem"
+
+
+def test_a_ca_file_is_checked_first_and_a_changed_one_replaces_the_hub(deployment, tmp_path):
+    """MYDOCKER_CA_FILE: a bad file stops `up` in one line before anything changes;
+    the CA's contents are part of the hub's spec."""
+    instance, events = deployment
+    ca = tmp_path / "univ-ca.pem"
+    ca.write_text("not a certificate")
+    instance.ca_file = str(ca)
+    with pytest.raises(DeployError, match=f"MYDOCKER_CA_FILE={ca}: holds no PEM certificate"):
+        hub.ensure(Client(events, []), instance, "/src", print, "t1")
+    assert events == []
+    ca.write_bytes(UNIVERSITY_CA.read_bytes())
+    said = []
+    hub.ensure(Client(events, []), instance, "/src", said.append, "t1")
+    assert said[0] == "the hub trusts 1 more certificate(s) from MYDOCKER_CA_FILE"
+    assert events == ["create uni-hub with proxy token t1", "start uni-hub"]
+    environment = hub.hub_environment(instance, "t1")
+    assert environment["SSL_CERT_FILE"] == "/etc/mydocker/ca-bundle.pem"
+    assert "MYDOCKER_CA_FILE" not in environment
+    extra = hub.read_ca(instance)
+    assert hub.spec_hash("sha256:image", environment, b"config", extra) != hub.spec_hash(
+        "sha256:image", environment, b"config"
+    )

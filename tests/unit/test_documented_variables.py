@@ -15,7 +15,7 @@ import io
 import json
 import re
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ from mydocker_hub.auth.lti13 import LTI13Launches, Platform
 from mydocker_hub.auth.oidc import FederationOIDC
 from mydocker_hub.auth.settings import SettingsError
 from mydocker_hub.authenticator import MyDockerAuthenticator
-from mydocker_hub.deploy import hub, proxy
+from mydocker_hub.deploy import hub, proxy, trust
 from mydocker_hub.portal import app
 from mydocker_hub.swarm.activity import culler_timeout
 
@@ -112,6 +112,8 @@ def test_every_documented_variable_is_read_by_the_code():
 class FakeDocker:
     """The part of docker.DockerClient that `hub.create` uses; records the container."""
 
+    IMAGE_CAS = b"# the hub image's public CAs\n"
+
     def __init__(self):
         self.api = self.containers = self
         self.run = None
@@ -127,6 +129,25 @@ class FakeDocker:
     def put_archive(self, path, data):
         self.archives.append((path, data))
 
+    def get_archive(self, path):
+        """The image's files: only its CA bundle here (`deploy.trust` reads it)."""
+        assert path == trust.SYSTEM_BUNDLE
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            info = tarfile.TarInfo(Path(path).name)
+            info.size = len(self.IMAGE_CAS)
+            tar.addfile(info, io.BytesIO(self.IMAGE_CAS))
+        return [buffer.getvalue()], {}
+
+    def files(self):
+        """Every file put into the container: its path -> its contents."""
+        files = {}
+        for folder, archive in self.archives:
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                for member in tar.getmembers():
+                    files[f"{folder}/{member.name}"] = tar.extractfile(member).read()
+        return files
+
 
 @dataclass
 class Deployment:
@@ -139,6 +160,7 @@ class Deployment:
     token_file: str  # where `configure` keeps the admin service's token
     databases: list  # the URLs the platform's database was configured with
     portal: app.PortalSettings  # what the portal's service reads from its environment
+    files: dict = field(default_factory=dict)  # every file put into the hub's container
 
 
 @pytest.fixture
@@ -167,10 +189,8 @@ def deploy(tmp_path, monkeypatch):
         hub_env = hub.hub_environment(instance, "proxy-token")
         hub.create(docker, instance, hub.read_config(instance, str(source)), "hash", hub_env)
         proxy.create(proxy_docker, instance, "proxy-token", "hash")
-        [(folder, archive)] = docker.archives
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            config_file = tar.extractfile(Path(hub.CONFIG_PATH).name).read()
-        assert folder == str(Path(hub.CONFIG_PATH).parent)
+        files = docker.files()  # the configuration, and the CA bundle with MYDOCKER_CA_FILE
+        config_file = files[hub.CONFIG_PATH]
         c = Config()
         config.configure(c, hub_env)
         [portal] = [s for s in c.JupyterHub.services if s["name"] == "mydocker"]
@@ -184,6 +204,7 @@ def deploy(tmp_path, monkeypatch):
             token_files[-1],
             databases,
             app.settings_from_env(portal["environment"]),
+            files=files,
         )
 
     return deploy
@@ -383,6 +404,30 @@ def oidc_username_claim(d):
 @effect("MYDOCKER_OIDC_ALLOWED_DOMAINS", "univ.fr, etu.univ.fr", **OIDC)
 def oidc_allowed_domains(d):
     assert FederationOIDC(config=d.c).allowed_domains == {"univ.fr", "etu.univ.fr"}
+
+
+@effect("MYDOCKER_OIDC_SCOPES", "openid email profile eduperson", **OIDC)
+def oidc_scopes(d):
+    assert FederationOIDC(config=d.c).scope == ["openid", "email", "profile", "eduperson"]
+
+
+@effect("MYDOCKER_OIDC_TOKEN_AUTH_METHOD", "client_secret_post", **OIDC)
+def oidc_token_auth_method(d):
+    oidc = FederationOIDC(config=d.c)
+    assert oidc.token_endpoint_auth_method == "client_secret_post"
+    assert oidc.token_auth == "client_secret_post" and oidc.basic_auth is False
+
+
+@effect("MYDOCKER_CA_FILE", str(Path(__file__).parent / "data" / "university-ca.pem"))
+def ca_file(d):
+    """The CA joins the image's public CAs in a bundle that the hub's TLS reads."""
+    assert "MYDOCKER_CA_FILE" not in d.hub_env  # a path on the admin's machine
+    environment = d.container["environment"]
+    assert environment.get("SSL_CERT_FILE") == trust.BUNDLE_PATH
+    assert environment.get("REQUESTS_CA_BUNDLE") == trust.BUNDLE_PATH
+    bundle = d.files.get(trust.BUNDLE_PATH, b"")
+    assert bundle.startswith(FakeDocker.IMAGE_CAS)
+    assert Path(d.environ["MYDOCKER_CA_FILE"]).read_bytes().strip() in bundle
 
 
 @effect("MYDOCKER_ADMIN_USERS", "jean.dupont@univ.fr,marie@univ.fr")

@@ -68,6 +68,8 @@ def test_nothing_set_means_only_local_accounts():
         ("MYDOCKER_LTI13_PLATFORMS", '["a string"]', "MYDOCKER_LTI13_PLATFORMS"),
         ("MYDOCKER_LMS_ORIGINS", "moodle.univ.fr", "MYDOCKER_LMS_ORIGINS"),
         ("MYDOCKER_OIDC_DISCOVERY_URL", "https://x/.well-known", "MYDOCKER_OIDC_CLIENT_ID"),
+        ("MYDOCKER_OIDC_SCOPES", "email profile eduperson", "MYDOCKER_OIDC_SCOPES.*openid"),
+        ("MYDOCKER_OIDC_TOKEN_AUTH_METHOD", "basic", "MYDOCKER_OIDC_TOKEN_AUTH_METHOD"),
     ],
     ids=[
         "consumer-without-secret",
@@ -76,6 +78,8 @@ def test_nothing_set_means_only_local_accounts():
         "not-objects",
         "bad-origin",
         "discovery-without-client",
+        "scopes-without-openid",
+        "unknown-auth-method",
     ],
 )
 def test_bad_variables_are_refused_naming_the_variable(variable, value, message):
@@ -122,3 +126,33 @@ def test_two_login_sources_with_one_name_stop_the_hub_at_start():
         MyDockerAuthenticator(config=config)
     config.LTI11Launches.consumers = {"moodle-1p1": "secret"}
     assert MyDockerAuthenticator(config=config).lti13.platforms[0].name == "LMS"
+
+
+OIDC = {
+    "MYDOCKER_OIDC_DISCOVERY_URL": "https://satosa.univ.fr/.well-known/openid-configuration",
+    "MYDOCKER_OIDC_CLIENT_ID": "hub",
+}
+
+
+@pytest.mark.parametrize(
+    "text, scopes",
+    [
+        ("openid email profile eduperson", ["openid", "email", "profile", "eduperson"]),
+        ("openid,email, eduperson", ["openid", "email", "eduperson"]),
+        ("  openid  openid email ", ["openid", "email"]),
+    ],
+    ids=["spaces", "commas", "repeated"],
+)
+def test_the_scopes_asked_for_come_from_their_variable(text, scopes):
+    assert FederationOIDC(config=configured({**OIDC, "MYDOCKER_OIDC_SCOPES": text})).scope == scopes
+
+
+def test_without_the_scopes_variable_the_scopes_are_openid_email_profile():
+    assert FederationOIDC(config=configured(OIDC)).scope == ["openid", "email", "profile"]
+
+
+def test_the_token_auth_method_follows_the_provider_unless_set():
+    assert FederationOIDC(config=configured(OIDC)).token_endpoint_auth_method is None
+    variable = {"MYDOCKER_OIDC_TOKEN_AUTH_METHOD": "client_secret_post"}
+    oidc = FederationOIDC(config=configured({**OIDC, **variable}))
+    assert oidc.token_endpoint_auth_method == "client_secret_post"
