@@ -58,6 +58,14 @@ class SpawnError(SpawnException):
         self.jupyterhub_message = message
 
 
+def removed_service_task(service_id):
+    """What a start following its task sees of a service removed meanwhile: a task removed."""
+    return {
+        "ServiceID": service_id,
+        "Status": {"State": "remove", "Err": "its service was removed"},
+    }
+
+
 class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
     """Runs each (user, environment) server as a Docker Swarm service."""
 
@@ -289,7 +297,9 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
                 try:
                     tasks += await self.docker("tasks", filters={"service": service_id})
                 except NotFound:
-                    pass
+                    # Removed while it started (by an admin, `down`): its start ends now,
+                    # not at its timeout.
+                    tasks.append(removed_service_task(service_id))
             return tasks
 
     @property

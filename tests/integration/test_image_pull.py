@@ -1,8 +1,10 @@
 """Images fetched from a registry: the progress page shows the download."""
 
 import io
+import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -53,7 +55,7 @@ def registry(tmp_path_factory):
         stderr=subprocess.DEVNULL,
     )
     wait_for_http(f"http://{REGISTRY}/v2/", "the registry", timeout=30)
-    yield REGISTRY
+    yield process
     process.terminate()
     process.wait(10)
 
@@ -66,7 +68,7 @@ def published_image(registry):
     ticks: the percentages in between are the unit tests' business.
     """
     client = docker_client()
-    tag = f"{registry}/mydtest/pulled:1"
+    tag = f"{REGISTRY}/mydtest/pulled:1"
     dockerfile = f"FROM {IMAGE}\nRUN head -c 30000000 /dev/urandom > /home/student/.blob\n"
     client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True)
     for line in client.images.push(tag, stream=True, decode=True):
@@ -109,8 +111,25 @@ def test_an_image_no_registry_has_fails_at_once(platform, api, registry):
     wait_until_gone(service_name(platform.prefix, "unpublished-student", "unpublished"), 5)
 
 
+def wait_for_message(platform, api, user, environment, beginning, timeout=60):
+    """Until the start's progress has a message beginning with `beginning`."""
+    url = f"{platform.url}/hub/api/users/{user}/servers/{environment}/progress"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with api.get(url, stream=True, timeout=timeout) as response:
+            for line in response.iter_lines(decode_unicode=True):
+                if line.startswith("data:"):
+                    message = json.loads(line[5:]).get("message", "")
+                    if message.startswith(beginning):
+                        return
+                    if time.monotonic() > deadline:
+                        break
+        time.sleep(0.2)  # the start was not under way yet: its stream ended at once
+    raise AssertionError(f"{user}'s start never said {beginning!r}")
+
+
 def test_two_students_starting_a_missing_image_at_once_cause_one_pull(
-    platform, api, published_image
+    platform, api, published_image, registry
 ):
     client = docker_client()
     try:
@@ -120,8 +139,18 @@ def test_two_students_starting_a_missing_image_at_once_cause_one_pull(
     hub = client.containers.get(f"{platform.prefix}-hub")
     since = int(time.time()) - 1
     users = ["pull-twin-a", "pull-twin-b"]
-    with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda user: start_ready(platform, api, user, "pulled"), users))
+    # The registry holds its answer until both starts wait for the download: "at once"
+    # does not depend on how fast the first download is.
+    registry.send_signal(signal.SIGSTOP)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            started = [pool.submit(start_ready, platform, api, user, "pulled") for user in users]
+            for user in users:
+                wait_for_message(platform, api, user, "pulled", "Fetching the image")
+            registry.send_signal(signal.SIGCONT)
+            results = [run.result() for run in started]
+    finally:
+        registry.send_signal(signal.SIGCONT)
     for events in results:  # both saw the download's percentage
         messages = [e["message"] for e in events]
         assert any(m.startswith("Fetching the image") for m in messages), messages

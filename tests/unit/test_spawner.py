@@ -277,3 +277,30 @@ def test_the_wait_in_line_and_the_pull_do_not_count_against_start_timeout():
         user=s.user, orm_spawner=SimpleNamespace(name="", server=None, state=None), config=s.config
     )
     assert (configured.ready_timeout, configured.start_timeout) == (20, 150)
+
+
+async def test_a_service_removed_while_its_task_is_followed_ends_its_start_at_once(
+    database, monkeypatch
+):
+    """Docker refuses a task list naming a removed service: each service is asked alone,
+    and the removed one's start fails now, with the others' tasks still seen."""
+
+    async def docker(method, filters):
+        assert method == "tasks"
+        if filters["service"] == "gone" or "gone" in filters["service"]:
+            raise NotFound("service gone not found")
+        return [{"ServiceID": "kept", "Status": {"State": "running"}}]
+
+    s = spawner("jupyterlab")
+    s.docker = docker
+    s.course_environment = await s.resolve_environment()
+    tasks = await s._list_tasks(["gone", "kept"])
+    assert [(t["ServiceID"], t["Status"]["State"]) for t in tasks] == [
+        ("gone", "remove"),
+        ("kept", "running"),
+    ]
+    monkeypatch.setattr(SwarmCourseSpawner, "_task_watch", None)
+    s.object_id = "gone"
+    with pytest.raises(SpawnError) as refused:
+        await asyncio.wait_for(s._wait_for_task(), 5)
+    assert "its service was removed" in refused.value.message
