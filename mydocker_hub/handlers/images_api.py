@@ -4,7 +4,7 @@ Like the environments' API (`api`): the same authentication, the same store
 functions checking who may do what, JSON errors. Two handlers are special:
 
 - `ContextUploadHandler` reads the uploaded archive as it streams in: it
-  answers 413 from the Content-Length alone, before any of the body is
+  refuses it (413) from the Content-Length alone, before any of the body is
   stored, and stops writing when more than announced arrives;
 - `BuildLogHandler` streams a build's log as server-sent events, the way a
   page follows it live.
@@ -94,6 +94,11 @@ class ContextUploadHandler(ImageAPIBase):
     ``GET``: the context's files."""
 
     upload = None
+    refusal = None  # a refused upload whose body is read and dropped before the answer
+    # Up to this many times the limit, a refused body is read (and dropped) before the
+    # 413: a proxy still sending it when the answer comes (configurable-http-proxy) would
+    # turn it into a 503. Beyond, the answer comes at once and the connection closes.
+    DRAINED_TIMES_LIMIT = 4
 
     async def prepare(self):
         await super().prepare()
@@ -106,7 +111,15 @@ class ContextUploadHandler(ImageAPIBase):
             archive.check_upload_size(self.request.headers.get("Content-Length"), contexts.limits)
         except archive.ArchiveRefused as e:
             status = 411 if e.reason == "length_required" else 413
-            raise PortalError(status, f"archive_{e.reason}", **refusal_values(e)) from None
+            refusal = PortalError(status, f"archive_{e.reason}", **refusal_values(e))
+            length = int(self.request.headers.get("Content-Length") or 0)
+            if (
+                status == 413
+                and length <= self.DRAINED_TIMES_LIMIT * contexts.limits.max_upload_bytes
+            ):
+                self.refusal = refusal
+                return
+            raise refusal from None
         self.expected = int(self.request.headers["Content-Length"])
         self.received = 0
         self.upload = contexts.new_upload(name)
@@ -125,6 +138,8 @@ class ContextUploadHandler(ImageAPIBase):
         self.write_json({"files": [{"path": p, "size": s} for p, s in files]})
 
     async def put(self, name):
+        if self.refusal is not None:
+            raise self.refusal
         self.upload.close()
         contexts = self.settings["mydocker_contexts"]
         try:
