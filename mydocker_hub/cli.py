@@ -60,6 +60,7 @@ def cmd_up(args):
     swarm.ensure_network(client, instance.network, instance.subnet, say)
     images.build_platform_images(client, say, root, force=args.rebuild)
     database.check(client, instance, say)
+    hub.remove_if_publishing(client, instance, say)
     token = proxy.ensure(client, instance, say)
     hub.ensure(client, instance, root, say, token)
     version = hub.wait_until_ready(client, instance)

@@ -145,6 +145,20 @@ def get_container(client, instance):
     return container_named(client, instance.container)
 
 
+def remove_if_publishing(client, instance, say):
+    """Remove a hub container of the layout before the proxy's own container.
+
+    That hub published the platform's port itself: the proxy could not take it.
+    Its servers keep running; the new hub finds them again.
+    """
+    container = get_container(client, instance)
+    if container is None or not container.attrs["HostConfig"].get("PortBindings"):
+        return False
+    say(f"Removing the hub container {instance.container}: the proxy now publishes the port")
+    container.remove(force=True)
+    return True
+
+
 def container_named(client, name):
     try:
         return client.containers.get(name)

@@ -178,3 +178,19 @@ def test_a_ca_file_is_checked_first_and_a_changed_one_replaces_the_hub(deploymen
     assert hub.spec_hash("sha256:image", environment, b"config", extra) != hub.spec_hash(
         "sha256:image", environment, b"config"
     )
+
+
+def test_a_hub_that_published_the_port_itself_makes_way_for_the_proxy():
+    """Upgrading from the layout where the hub published the port: it goes first."""
+    instance = hub.Instance.from_env({"MYDOCKER_PREFIX": "uni"})
+    events, said = Events(), []
+    old = Named("uni-hub", events)
+    old.attrs = {"HostConfig": {"PortBindings": {"8000/tcp": [{"HostPort": "8000"}]}}}
+    assert hub.remove_if_publishing(Client(events, [old]), instance, said.append)
+    assert events == ["remove uni-hub"]
+    assert said == ["Removing the hub container uni-hub: the proxy now publishes the port"]
+    behind_the_proxy = Named("uni-hub", events)
+    behind_the_proxy.attrs = {"HostConfig": {"PortBindings": {}}}
+    assert not hub.remove_if_publishing(Client(events, [behind_the_proxy]), instance, said.append)
+    assert not hub.remove_if_publishing(Client(events, []), instance, said.append)
+    assert events == ["remove uni-hub"]
