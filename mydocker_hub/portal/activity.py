@@ -11,6 +11,7 @@ from datetime import UTC
 
 from sqlalchemy import select
 
+from ..swarm.activity import INTERRUPTED
 from .models import ActivityEvent
 
 COLUMNS = ("time", "user", "environment", "server", "event", "node", "detail")
@@ -60,7 +61,7 @@ def interrupted(session, user, since):
         .order_by(ActivityEvent.time, ActivityEvent.id)
     )
     last = dict(session.execute(statement).all())
-    return {environment for environment, event in last.items() if event == "interrupted"}
+    return {environment for environment, event in last.items() if event == INTERRUPTED}
 
 
 def iso_time(moment):
