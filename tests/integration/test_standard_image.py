@@ -5,7 +5,10 @@ import ast
 import json
 import re
 
+from deployment import IMAGE, docker_client
 from jupyter_client import HubUser
+
+LAUNCHER = "/opt/jupyter/bin/mydocker-singleuser"
 
 
 def started(platform, name):
@@ -26,10 +29,14 @@ async def test_the_launcher_leaves_kernels_and_terminals_the_usual_tls_settings(
             "import os, ssl, json; json.dumps(["
             "open(f'/proc/{os.getppid()}/cmdline').read().replace(chr(0), ' '),"
             "os.environ.get('SSL_CERT_FILE'),"
-            "ssl.create_default_context().cert_store_stats()['x509_ca']])"
+            "ssl.create_default_context().cert_store_stats()['x509_ca'],"
+            "open(f'/proc/{os.getppid()}/maps').read()])"
         )
-        command, cert_file, authorities = json.loads(ast.literal_eval(await user.execute(code)))
+        result = json.loads(ast.literal_eval(await user.execute(code)))
+        command, cert_file, authorities, server_libraries = result
         assert "mydocker-singleuser" in command
+        # The hub's database layer was not loaded (SQLAlchemy maps its compiled parts).
+        assert "sqlalchemy" not in server_libraries
         assert cert_file == "/etc/ssl/certs/ca-certificates.crt"
         assert authorities > 100  # the whole bundle, as usual, for the student's code
 
@@ -53,3 +60,46 @@ def test_students_can_choose_french_and_cannot_install_extensions(platform):
         assert config["extensionManager"]["can_install"] is False
     finally:
         user.stop()
+
+
+def run_launcher(code):
+    """What `code` prints, run with the image's launcher loaded as a module."""
+    load = (
+        "import importlib.machinery, importlib.util, sys\n"
+        f"loader = importlib.machinery.SourceFileLoader('launcher', {LAUNCHER!r})\n"
+        "spec = importlib.util.spec_from_loader('launcher', loader)\n"
+        "launcher = importlib.util.module_from_spec(spec)\n"
+        "loader.exec_module(launcher)\n"
+    )
+    output = docker_client().containers.run(
+        IMAGE, ["python3", "-c", load + code], remove=True, stderr=True, network_disabled=True
+    )
+    return output.decode()
+
+
+def test_the_launcher_stands_in_for_the_hubs_database_and_steps_aside_after(platform):
+    output = run_launcher(
+        "launcher.import_singleuser()\n"
+        "print('loaded:', 'sqlalchemy' in sys.modules)\n"
+        "import sqlalchemy, jupyterhub.orm\n"
+        "print('real afterwards:', hasattr(sqlalchemy, 'create_engine'), "
+        "hasattr(jupyterhub.orm, 'User'))\n"
+    )
+    assert "loaded: False" in output, output
+    assert "real afterwards: True True" in output, output
+    assert "complete import" not in output, output
+
+
+def test_the_launcher_falls_back_to_the_complete_import(platform):
+    # A JupyterHub that takes one more name from a stood-in module at import.
+    output = run_launcher(
+        "launcher.STAND_INS['jupyterhub.handlers.pages'] = {}\n"
+        "main = launcher.import_singleuser()\n"
+        "print('main:', main.__qualname__)\n"
+        "print('loaded:', 'sqlalchemy' in sys.modules)\n"
+        "print('real:', hasattr(sys.modules['jupyterhub.handlers.pages'], 'HealthCheckHandler'))\n"
+    )
+    assert "mydocker-singleuser: the complete import (" in output, output
+    assert "main: ExtensionApp.launch_instance" in output, output
+    assert "loaded: True" in output, output
+    assert "real: True" in output, output
