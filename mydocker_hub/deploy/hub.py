@@ -17,12 +17,14 @@ from .swarm import address_plan
 
 CONFIG_PATH = "/etc/mydocker/jupyterhub_config.py"
 SPEC_LABEL = "mydocker.spec-hash"
+# The hub (and the proxy in front of it) must stay responsive while a class's
+# servers start around them. Their weight counts against all the servers
+# together (4096 against 50 busy servers is 7% of the CPU): the highest, which
+# they rarely use.
+PLATFORM_CPU_SHARES = 262144
 # How the hub's container runs, besides its image and settings.
 HUB_RUN_OPTIONS = {
-    # The hub must stay responsive while a class's servers start around it.
-    # Its weight counts against all the servers together (4096 against 50
-    # busy servers is 7% of the CPU): the highest, which the hub rarely uses.
-    "cpu_shares": 262144,
+    "cpu_shares": PLATFORM_CPU_SHARES,
     # A log line must never stall the hub while Docker is busy; the files
     # rotate so that a term of logs does not fill the disk.
     "log_config": {

@@ -18,7 +18,7 @@ import secrets
 from docker.errors import APIError
 
 from . import DeployError
-from .hub import container_named, start
+from .hub import PLATFORM_CPU_SHARES, container_named, start
 from .images import PROXY_IMAGE
 
 TOKEN_VARIABLE = "CONFIGPROXY_AUTH_TOKEN"
@@ -85,6 +85,9 @@ def ensure(client, instance, say):
         token = secrets.token_hex(32)
         say(f"Creating the proxy container {container_name(instance)}")
         container = create(client, instance, token, wanted)
+    elif container.attrs["HostConfig"].get("CpuShares") != PLATFORM_CPU_SHARES:
+        # A proxy made before it had its CPU weight gets it without a restart.
+        container.update(cpu_shares=PLATFORM_CPU_SHARES)
     if container.status != "running":
         start(container, what="the proxy")
     return token
@@ -102,6 +105,7 @@ def create(client, instance, token, wanted_hash):
             environment={TOKEN_VARIABLE: token},
             labels={SPEC_LABEL: wanted_hash, "mydocker.instance": instance.prefix},
             restart_policy={"Name": "unless-stopped"},
+            cpu_shares=PLATFORM_CPU_SHARES,
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
             read_only=True,

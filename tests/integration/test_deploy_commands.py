@@ -13,6 +13,8 @@ import requests
 from deployment import CLI, ROOT, docker_client, remove_everything, wait_for_http
 from jupyter_client import HubUser
 
+from mydocker_hub.deploy.hub import PLATFORM_CPU_SHARES
+
 
 def hub_container(platform):
     return docker_client().containers.get(f"{platform.prefix}-hub")
@@ -46,6 +48,17 @@ def test_up_keeps_an_unchanged_hub_and_replaces_it_when_a_setting_changes(platfo
         restored = platform.cli("up")
     assert "Replacing the hub container" in restored.stdout
     assert "MYDOCKER_BUILDS_KEPT" not in hub_settings(hub_container(platform))
+
+
+def test_the_hub_and_the_proxy_come_before_the_servers_for_the_cpu(platform):
+    shares = PLATFORM_CPU_SHARES
+    assert hub_container(platform).attrs["HostConfig"]["CpuShares"] == shares
+    proxy = proxy_container(platform)
+    assert proxy.attrs["HostConfig"]["CpuShares"] == shares
+    proxy.update(cpu_shares=1024)  # a proxy made before it had its weight
+    platform.up()
+    kept = proxy_container(platform)
+    assert kept.id == proxy.id and kept.attrs["HostConfig"]["CpuShares"] == shares
 
 
 def test_a_subnet_that_conflicts_with_the_network_is_one_line_and_changes_nothing(platform):

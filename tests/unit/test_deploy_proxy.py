@@ -8,9 +8,15 @@ from mydocker_hub.deploy import hub, proxy
 
 
 class Container:
-    def __init__(self, events, labels, token, status="running"):
+    def __init__(self, events, labels, token, status="running", cpu_shares=hub.PLATFORM_CPU_SHARES):
         self.name, self.events, self.labels, self.status = "uni-proxy", events, labels, status
-        self.attrs = {"Config": {"Env": ["PATH=/usr/bin", f"CONFIGPROXY_AUTH_TOKEN={token}"]}}
+        self.attrs = {
+            "Config": {"Env": ["PATH=/usr/bin", f"CONFIGPROXY_AUTH_TOKEN={token}"]},
+            "HostConfig": {"CpuShares": cpu_shares},
+        }
+
+    def update(self, cpu_shares):
+        self.events.append(f"update uni-proxy cpu_shares={cpu_shares}")
 
     def remove(self, force=False):
         self.events.append("remove uni-proxy")
@@ -67,6 +73,14 @@ def test_a_proxy_whose_port_changed_is_replaced(machine):
         f"create uni-proxy with token {token}",
         "start uni-proxy",
     ]
+
+
+def test_a_proxy_made_without_its_cpu_weight_gets_it_in_place(machine):
+    instance, client, existing, events = machine
+    wanted = proxy.spec_hash("sha256:proxy", instance)
+    existing["uni-proxy"] = Container(events, {proxy.SPEC_LABEL: wanted}, "kept", cpu_shares=0)
+    assert proxy.ensure(client, instance, print) == "kept"
+    assert events == [f"update uni-proxy cpu_shares={hub.PLATFORM_CPU_SHARES}"]
 
 
 def test_a_stopped_proxy_is_started_with_its_token(machine):
