@@ -29,27 +29,31 @@ logs: $(BIN)/mydocker-hub
 token: $(BIN)/mydocker-hub
 	$(BIN)/mydocker-hub token
 
-test: unit integration
+# `make test` runs the unit tests too, first in the side lane of `integration`.
+test: SIDE_UNIT = tests/unit
+test: integration
 
 unit: $(BIN)/mydocker-hub
 	$(BIN)/python -m pytest tests/unit -q
 
-# The tests of the login and portal pages that need their own hub and no
-# platform (marked `hub_only` by tests/integration/conftest.py) run beside the
-# platform's tests, which mostly wait on the Swarm. Their two folders run one
-# after the other: each has its own `conftest`.
+# The platform's tests mostly wait on the Swarm, so the tests that need no
+# platform run beside them, one folder after the other (each has its own
+# `conftest`): the unit tests under `make test`, then the login and portal
+# pages' tests, which run a hub of their own (marked `hub_only` by
+# tests/integration/conftest.py).
 integration: $(BIN)/mydocker-hub
 	@mkdir -p test-artifacts
-	@{ $(BIN)/python -m pytest -q -p no:cacheprovider -m hub_only tests/integration/auth; \
+	@{ unit=0; $(if $(SIDE_UNIT),$(BIN)/python -m pytest -q -p no:cacheprovider $(SIDE_UNIT); unit=$$?;) \
+	   $(BIN)/python -m pytest -q -p no:cacheprovider -m hub_only tests/integration/auth; \
 	   auth=$$?; \
 	   $(BIN)/python -m pytest -q -p no:cacheprovider -m hub_only tests/integration/portal; \
 	   pages=$$?; \
-	   exit $$(( auth || pages )); } > test-artifacts/hub-tests.log 2>&1 & hub_tests=$$!; \
-	$(BIN)/python -m pytest -q -m "not hub_only" tests/integration; platform=$$?; \
-	wait $$hub_tests; hub=$$?; \
-	echo "--- the login and portal pages' tests (test-artifacts/hub-tests.log)"; \
-	cat test-artifacts/hub-tests.log; \
-	exit $$(( platform || hub ))
+	   exit $$(( unit || auth || pages )); } > test-artifacts/side-tests.log 2>&1 & side=$$!; \
+	$(BIN)/python -m pytest -q --durations=10 -m "not hub_only" tests/integration; platform=$$?; \
+	wait $$side; beside=$$?; \
+	echo "--- the tests run beside the platform's (test-artifacts/side-tests.log)"; \
+	cat test-artifacts/side-tests.log; \
+	exit $$(( platform || beside ))
 
 lint: $(BIN)/mydocker-hub
 	$(BIN)/ruff format --check .

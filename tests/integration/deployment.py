@@ -100,7 +100,9 @@ def remove_everything(prefix):
     for service in client.services.list():
         if service.name.startswith(f"{prefix}-"):
             service.remove()
-    for container in client.containers.list(all=True):
+    for container in client.containers.list(
+        all=True, ignore_removed=True
+    ):  # a task's may go with its service
         if container.name.startswith(f"{prefix}-"):
             try:
                 container.remove(force=True)
@@ -139,7 +141,7 @@ def remove_everything(prefix):
 
 def dump_logs(prefix, lines=200):
     client = docker_client()
-    for container in client.containers.list(all=True):
+    for container in client.containers.list(all=True, ignore_removed=True):
         if container.name == f"{prefix}-hub":
             print(f"\n===== logs of {container.name} =====", file=sys.stderr)
             print(container.logs(tail=lines).decode(errors="replace"), file=sys.stderr)
