@@ -25,6 +25,10 @@ class UsedNonce(db.Base):
     expires: Mapped[float] = mapped_column(Float, index=True)
 
 
+# Built once: building it costs as much as running it.
+_USE_NONCE = insert(UsedNonce)
+
+
 def nonce_key(namespace, nonce):
     """A fixed-size key for any JSON-able nonce (e.g. ``(issuer, nonce)``)."""
     return hashlib.sha256(json.dumps([namespace, nonce]).encode()).hexdigest()
@@ -64,7 +68,7 @@ class DatabaseNonceStore:
                 prune = now >= self._next_prune
                 if prune:
                     connection.execute(delete(UsedNonce).where(UsedNonce.expires < now))
-                connection.execute(insert(UsedNonce).values(**row))
+                connection.execute(_USE_NONCE, row)
                 if prune:
                     self._bound(connection)
                     self._next_prune = now + self.prune_interval

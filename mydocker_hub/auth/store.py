@@ -26,7 +26,7 @@ The tables live beside the platform's others (prefix ``mydocker_``).
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, String, UniqueConstraint, select
+from sqlalchemy import DateTime, String, UniqueConstraint, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -129,6 +129,39 @@ class LmsLink(db.Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+# The statements of every login, built once and run on the transaction's connection
+# (`_run`). A lookup through the ORM (``session.get``, a query built in place) builds
+# its statement and the statement's cache key anew each time, then keeps the row in
+# the session: four times the cost of running a statement built once, which is all a
+# login's lookups and small writes need. Rarer writes keep the ORM.
+_USERNAME_OF = select(IdentityLink.username).where(IdentityLink.key == bindparam("key"))
+_KEYS_OF = select(IdentityLink.key).where(IdentityLink.username == bindparam("username"))
+_ADD_LINK = insert(IdentityLink)
+_ADMIN_GRANT = select(LoginAdminGrant.username).where(
+    LoginAdminGrant.username == bindparam("username")
+)
+_ADD_ADMIN_GRANT = insert(LoginAdminGrant)
+_REMOVE_ADMIN_GRANT = delete(LoginAdminGrant).where(
+    LoginAdminGrant.username == bindparam("username")
+)
+_CONTEXT_TEACHER = select(ContextTeacher.username).where(
+    ContextTeacher.context == bindparam("context"),
+    ContextTeacher.username == bindparam("username"),
+)
+_ADD_CONTEXT_TEACHER = insert(ContextTeacher)
+_PERSON = select(Person.display_name, Person.email).where(Person.username == bindparam("username"))
+_ADD_PERSON = insert(Person)
+_LMS_LINK = select(LmsLink).where(
+    LmsLink.issuer == bindparam("issuer"),
+    LmsLink.resource_link_id == bindparam("resource_link_id"),
+)
+
+
+def _run(session, statement, **params):
+    """`statement` (built once, above) with `params`, on `session`'s connection."""
+    return session.connection().execute(statement, params)
+
+
 def _aware(moment):
     # SQLite gives back naive datetimes; they were written in UTC.
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
@@ -145,20 +178,26 @@ def record_person(session, username, display_name, email=None, now=None):
     email = clean_email(email) or None
     if not name and not email:
         return False
-    person = session.get(Person, username)
-    if person is None:
-        session.add(
-            Person(username=username, display_name=name, email=email, updated=now or _now())
+    known = _run(session, _PERSON, username=username).first()
+    if known is None:
+        _run(
+            session,
+            _ADD_PERSON,
+            username=username,
+            display_name=name,
+            email=email,
+            updated=now or _now(),
         )
         return True
-    changed = False
-    if name and person.display_name != name:
-        person.display_name, changed = name, True
-    if email and person.email != email:
-        person.email, changed = email, True
-    if changed:
-        person.updated = now or _now()
-    return changed
+    changes = {}
+    if name and known.display_name != name:
+        changes["display_name"] = name
+    if email and known.email != email:
+        changes["email"] = email
+    if changes:
+        query = update(Person).where(Person.username == username)
+        session.execute(query.values(**changes, updated=now or _now()))
+    return bool(changes)
 
 
 def display_names(session, usernames):
@@ -203,10 +242,8 @@ def record_lms_link(
     resource_link_id = str(resource_link_id)[:MAX_ID_LENGTH]
     context_id = str(context_id or "")[:MAX_ID_LENGTH]
     context_title, resource_link_title = clean_text(context_title), clean_text(resource_link_title)
-    query = select(LmsLink).where(
-        LmsLink.issuer == issuer, LmsLink.resource_link_id == resource_link_id
-    )
-    link = session.execute(query).scalar_one_or_none()
+    params = {"issuer": issuer, "resource_link_id": resource_link_id}
+    link = session.execute(_LMS_LINK, params).scalar_one_or_none()
     if link is None:
         session.add(
             LmsLink(
@@ -272,35 +309,33 @@ class LinkStore:
 
     def username_of(self, key):
         with db.session() as session:
-            link = session.get(IdentityLink, key)
-            return link.username if link else None
+            return _run(session, _USERNAME_OF, key=key).scalar()
 
     def keys_of(self, username):
         with db.session() as session:
-            query = select(IdentityLink.key).where(IdentityLink.username == username)
-            return [row[0] for row in session.execute(query)]
+            return list(_run(session, _KEYS_OF, username=username).scalars())
 
     def link(self, key, username):
         try:
             with db.session() as session:
-                if session.get(IdentityLink, key) is None:
-                    session.add(IdentityLink(key=key, username=username))
+                if _run(session, _USERNAME_OF, key=key).first() is None:
+                    _run(session, _ADD_LINK, key=key, username=username)
         except IntegrityError:
             # The same person's first two launches at once: the other one linked it.
             pass
 
     def admin_granted_by_login(self, username):
         with db.session() as session:
-            return session.get(LoginAdminGrant, username) is not None
+            return _run(session, _ADMIN_GRANT, username=username).first() is not None
 
     def record_admin_grant(self, username, granted):
         try:
             with db.session() as session:
-                grant = session.get(LoginAdminGrant, username)
-                if granted and grant is None:
-                    session.add(LoginAdminGrant(username=username))
-                elif not granted and grant is not None:
-                    session.delete(grant)
+                known = _run(session, _ADMIN_GRANT, username=username).first() is not None
+                if granted and not known:
+                    _run(session, _ADD_ADMIN_GRANT, username=username)
+                elif not granted and known:
+                    _run(session, _REMOVE_ADMIN_GRANT, username=username)
         except IntegrityError:
             pass  # recorded by a login of the same user at the same time
 
@@ -335,8 +370,14 @@ class LinkStore:
     def record_context_teacher(self, context, username):
         try:
             with db.session() as session:
-                if session.get(ContextTeacher, (context, username)) is None:
-                    session.add(ContextTeacher(context=context, username=username))
+                known = _run(session, _CONTEXT_TEACHER, context=context, username=username)
+                if known.first() is None:
+                    _run(
+                        session,
+                        _ADD_CONTEXT_TEACHER,
+                        context=context,
+                        username=username,
+                    )
         except IntegrityError:
             pass  # the same teacher's two launches at once
 

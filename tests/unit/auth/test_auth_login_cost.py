@@ -1,9 +1,13 @@
-"""What a launch costs the hub: queries on the event loop, statements of the nonce check."""
+"""What a launch costs the hub: queries on the event loop, statements of the nonce check,
+the login's records and the enrolment."""
 
 from types import SimpleNamespace
 
 from sqlalchemy import event
+from traitlets.config import Config
 
+from mydocker_hub import accounts, db
+from mydocker_hub.auth import nonces, store
 from mydocker_hub.auth.identity import Identity
 from mydocker_hub.auth.nonces import DatabaseNonceStore
 from mydocker_hub.auth.roles import groups_and_roles
@@ -121,3 +125,99 @@ def test_an_expired_nonce_not_yet_forgotten_is_accepted_again(database, clock):
     )
     assert not store.use("n1")
     assert len(store) == 1
+
+
+def executed(engine, function):
+    """`function`'s result and the statement objects it ran on the platform's database."""
+    seen = []
+
+    def record(conn, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_execute", record)
+    try:
+        result = function()
+    finally:
+        event.remove(engine, "before_execute", record)
+    return result, seen
+
+
+# What a launch runs, each statement built once (building one, and its cache key, costs
+# SQLAlchemy more than running it; so does an ORM lookup's bookkeeping).
+BUILT_ONCE = {
+    "nonce": nonces._USE_NONCE,
+    "link of the identity": store._USERNAME_OF,
+    "links of the name": store._KEYS_OF,
+    "local account": accounts._ROLE_OF,
+    "new link": store._ADD_LINK,
+    "person": store._PERSON,
+    "new person": store._ADD_PERSON,
+    "admin grant": store._ADMIN_GRANT,
+    "enrolled": db._ENROLLED,
+    "enrolment": db._ENROL,
+    "lms link": store._LMS_LINK,
+}
+
+
+def names_of(statements):
+    by_id = {id(statement): name for name, statement in BUILT_ONCE.items()}
+    return [by_id.get(id(statement), str(statement).split()[0]) for statement in statements]
+
+
+def launching_authenticator():
+    config = Config()
+    config.StaticEnvironmentCatalog.environments = [
+        {"name": "intro", "image": "img:1", "public": True}
+    ]
+    return MyDockerAuthenticator(config=config)
+
+
+def class_launch(subject):
+    return Identity(
+        "lti11",
+        "moodle",
+        subject,
+        lti_roles=("Learner",),
+        environment="intro",
+        activity="lti11:moodle:activity-1",
+        display_name=f"Student {subject}",
+    )
+
+
+def test_a_new_and_a_returning_student_launch_with_statements_built_once(database):
+    auth = launching_authenticator()
+    nonce_store = DatabaseNonceStore("lti11")
+    nonce_store.use("the first check also forgets expired ones")
+    auth.record_lms_link(class_launch("s0"), "intro")  # the activity's first launch
+
+    def launch(subject, nonce):
+        identity = class_launch(subject)
+        assert nonce_store.use(nonce)
+        name, admin = db.one_transaction(auth.record_login, identity)
+        return db.one_transaction(auth.enrol_from_launch, name, bool(admin), identity)
+
+    enrolled, new = executed(database, lambda: launch("s1", "n1"))
+    assert enrolled == "intro"
+    assert names_of(new) == [
+        "nonce",
+        "link of the identity",
+        "links of the name",
+        "local account",
+        "link of the identity",
+        "new link",
+        "person",
+        "new person",
+        "admin grant",
+        "enrolled",
+        "enrolment",
+        "lms link",
+    ]
+    _, returning = executed(database, lambda: launch("s1", "n2"))
+    assert names_of(returning) == [
+        "nonce",
+        "link of the identity",
+        "person",
+        "admin grant",
+        "enrolled",
+        "lms link",
+    ]
