@@ -83,6 +83,15 @@ async def test_the_user_role_is_read_only_when_the_login_syncs_roles():
     assert auth.role_reads == 1
 
 
+def listening(engine, name, record, function):
+    """`function`'s result, with `record` listening to `engine`'s event `name` meanwhile."""
+    event.listen(engine, name, record)
+    try:
+        return function()
+    finally:
+        event.remove(engine, name, record)
+
+
 def statements_of(engine, function):
     """The SQL statements `function` runs on the platform's database (`engine`)."""
     seen = []
@@ -90,12 +99,7 @@ def statements_of(engine, function):
     def record(conn, cursor, statement, *args):
         seen.append(statement.split()[0].upper())
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        result = function()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return result, seen
+    return listening(engine, "before_cursor_execute", record, function), seen
 
 
 def test_a_nonce_check_is_one_insert_and_forgets_expired_ones_every_interval(database, clock):
@@ -134,12 +138,7 @@ def executed(engine, function):
     def record(conn, statement, *args):
         seen.append(statement)
 
-    event.listen(engine, "before_execute", record)
-    try:
-        result = function()
-    finally:
-        event.remove(engine, "before_execute", record)
-    return result, seen
+    return listening(engine, "before_execute", record, function), seen
 
 
 # What a launch runs, each statement built once (building one, and its cache key, costs
