@@ -34,6 +34,25 @@ storage:
 http:
   addr: {address}
 """
+# The registry's storage is kept between runs, so that the default image's
+# layers are pushed once and not at every run (about half a minute). What no
+# tag names any more, such as an earlier run's test layer, is collected before
+# the registry starts.
+REGISTRY_STORAGE = os.path.join(os.path.expanduser("~"), ".cache", "mydocker-tests", "registry")
+
+
+def collect_garbage(config):
+    """Remove the layers that no tag names; start afresh from a storage that is unusable."""
+    if not os.path.isdir(
+        os.path.join(REGISTRY_STORAGE, "docker", "registry", "v2", "repositories")
+    ):
+        return  # nothing pushed yet
+    collected = subprocess.run(
+        ["docker-registry", "garbage-collect", "--delete-untagged", str(config)],
+        capture_output=True,
+    )
+    if collected.returncode != 0:
+        shutil.rmtree(REGISTRY_STORAGE)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +67,8 @@ def registry(tmp_path_factory):
         )
     root = tmp_path_factory.mktemp("registry")
     config = root / "config.yml"
-    config.write_text(REGISTRY_CONFIG.format(root=root / "data", address=REGISTRY))
+    config.write_text(REGISTRY_CONFIG.format(root=REGISTRY_STORAGE, address=REGISTRY))
+    collect_garbage(config)
     process = subprocess.Popen(
         ["docker-registry", "serve", str(config)],
         stdout=subprocess.DEVNULL,
