@@ -199,6 +199,15 @@ def test_an_upload_too_large_is_refused_before_its_body_is_read_and_nothing_is_s
     refused = api(hub, prof, "PUT", f"{NAME}/context", data=b"x" * (2 * 2**20))
     assert refused.status_code == 413
     assert refused.json()["error"] == "archive_too_large"
+    assert refused.json()["message"] == "The file is too large to upload: the limit is 1 MiB."
+    french = prof.put(
+        f"{hub.url}{PORTAL}api/images/{NAME}/context",
+        data=b"x" * (2 * 2**20),
+        headers={"X-XSRFToken": prof.xsrf, "Accept-Language": "fr"},
+        timeout=60,
+    )
+    assert french.status_code == 413
+    assert french.json()["message"].startswith("Le fichier est trop gros pour être envoyé")
     images_dir = re.search(r'"MYDOCKER_IMAGES_DIR": "([^"]+)"', hub.extra_config).group(1)
     assert os.listdir(os.path.join(images_dir, NAME)) == ["context"]  # no upload kept
 
