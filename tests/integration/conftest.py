@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 
-import docker
 import pytest
 from deployment import (
     CLI,
@@ -27,6 +26,8 @@ from deployment import (
     dump_logs,
     remove_everything,
 )
+
+from mydocker_hub.deploy import engine
 
 HUB_ONLY_FOLDERS = ("auth", "portal")
 
@@ -102,12 +103,12 @@ def platform():
         MYDOCKER_LMS_ORIGINS=LMS_ORIGIN,
     )
     env.pop("MYDOCKER_NETWORK", None)
-    # Docker may not run yet: `up` installs and starts it, like on a fresh machine.
+    # Docker may not run yet (a fresh machine, or a restarted one): start it with `up`'s
+    # own code, so that what an interrupted session left (the volumes that keep the
+    # accounts, above all) is removed before `up`, which must start from nothing.
+    engine.ensure(say=print)
     subprocess.run([CLI, "down"], env=env, cwd=ROOT, capture_output=True)
-    try:
-        remove_everything(PREFIX)
-    except docker.errors.DockerException:
-        pass
+    remove_everything(PREFIX)
     result = subprocess.run([CLI, "up"], env=env, cwd=ROOT, capture_output=True, text=True)
     sys.stdout.write(result.stdout)
     assert result.returncode == 0, f"mydocker-hub up failed:\n{result.stdout}\n{result.stderr}"

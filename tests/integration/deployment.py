@@ -108,6 +108,9 @@ def remove_everything(prefix):
                 container.remove(force=True)
             except NotFound:  # a task's container, removed with its service meanwhile
                 pass
+            except APIError as e:
+                if "already in progress" not in str(e):  # being removed with its service
+                    raise
     deadline = time.monotonic() + 60
     for volume in client.volumes.list():
         if not volume.name.startswith(f"{prefix}-"):

@@ -4,6 +4,7 @@ import html
 import os
 
 from deployment import LTI11_KEY, LTI11_SECRET, ROOT, service_name, wait_until_gone
+from lab_page import wait_for_lab
 from lti import ToolConsumer
 
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
@@ -43,7 +44,7 @@ def test_moodle_student_lands_in_jupyterlab_with_a_progress_page(platform, brows
     try:
         page.set_content(lms_launch_page(platform, "camille-42"))
         page.wait_for_url("**/lab**", timeout=180_000)
-        page.wait_for_selector(".jp-LabShell", timeout=120_000)
+        wait_for_lab(page)
         page.wait_for_selector(".jp-LauncherCard", timeout=60_000)
     finally:
         os.makedirs(ARTIFACTS, exist_ok=True)

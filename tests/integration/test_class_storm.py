@@ -17,7 +17,7 @@ import requests
 from deployment import progress, server_answers, start, stop
 
 STUDENTS = 30
-START_TIMEOUT = 25
+START_TIMEOUT = 20
 
 CONFIG = f"""
 from mydocker_hub.config import configure

@@ -15,6 +15,7 @@ import zipfile
 
 import pytest
 from deployment import ROOT, docker_client, service_name, wait_until_gone
+from lab_page import wait_for_lab
 
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 PORTAL = "/services/mydocker/"
@@ -116,7 +117,7 @@ def test_a_teacher_builds_tests_and_gives_an_image_that_a_student_opens(
     # Test: a server of the build, for the teacher alone, through the normal spawner
     page.click("button.mydocker-build-test")
     page.wait_for_url(f"**/user/m-martin/test-{IMAGE}/lab**", timeout=240_000)
-    page.wait_for_selector(".jp-LabShell", timeout=120_000)
+    wait_for_lab(page)
     assert file_in_lab(page, platform.url, "m-martin", f"test-{IMAGE}") == HELLO
     admin.delete(f"{platform.url}/hub/api/users/m-martin/servers/test-{IMAGE}", timeout=60)
     wait_until_gone(service_name(platform.prefix, "m-martin", f"test-{IMAGE}"))
@@ -141,7 +142,7 @@ def test_a_teacher_builds_tests_and_gives_an_image_that_a_student_opens(
     log_in(spage, platform.url, "ines", student_password)
     spage.locator(f'article[data-environment="{ENVIRONMENT}"] a.mydocker-start').click()
     spage.wait_for_url(f"**/user/ines/{ENVIRONMENT}/lab**", timeout=240_000)
-    spage.wait_for_selector(".jp-LabShell", timeout=120_000)
+    wait_for_lab(spage)
     assert file_in_lab(spage, platform.url, "ines", ENVIRONMENT) == HELLO
     admin.delete(f"{platform.url}/hub/api/users/ines/servers/{ENVIRONMENT}", timeout=60)
     wait_until_gone(service_name(platform.prefix, "ines", ENVIRONMENT))

@@ -25,6 +25,7 @@ import pytest
 import requests
 import werkzeug.serving
 from deployment import IMAGE, TEST_ENVIRONMENTS, docker_client, service_name, wait_until_gone
+from lab_page import wait_for_lab
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
 from lti_platform import INSTRUCTOR, LEARNER, TestPlatform  # noqa: E402
@@ -82,7 +83,7 @@ def open_lab(page, url, user, server):
     """Go to `url` and follow the browser's way to the user's JupyterLab."""
     page.goto(url)
     page.wait_for_url(f"**/user/{user}/{server}/lab**", timeout=LAB_TIMEOUT_MS)
-    page.wait_for_selector(".jp-LabShell", timeout=120_000)
+    wait_for_lab(page)
 
 
 def contents_status(platform, context, user, server):
@@ -176,7 +177,7 @@ def test_a_federation_login_ends_in_the_students_own_server(platform, browser, o
     page.fill("input[name=sub]", "alice-sub")
     page.click("button[type=submit]:has-text('Authorize')")
     page.wait_for_url("**/user/alice@univ.fr/jupyterlab/lab**", timeout=LAB_TIMEOUT_MS)
-    page.wait_for_selector(".jp-LabShell", timeout=120_000)
+    wait_for_lab(page)
     assert contents_status(platform, context, "alice@univ.fr", "jupyterlab") == 200
     context.close()
     stop_server(platform, "alice@univ.fr", "jupyterlab")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 from deployment import ROOT, service_name, wait_until_gone
+from lab_page import wait_for_lab
 
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 PORTAL = "/services/mydocker/"
@@ -81,7 +82,7 @@ def test_a_teacher_prepares_a_course_a_student_joins_and_the_teacher_stops_it(pl
     spage.wait_for_url("**/hub/login**", timeout=30_000)
     log_in(spage, platform, "leo", student_password)
     spage.wait_for_url(f"**/user/leo/{ENVIRONMENT}/lab**", timeout=240_000)
-    spage.wait_for_selector(".jp-LabShell", timeout=120_000)
+    wait_for_lab(spage)
     assert any(f"/hub/spawn-pending/leo/{ENVIRONMENT}" in url for url in visited), visited
     spage.goto(f"{platform.url}{PORTAL}")
     card = spage.locator(f'article[data-environment="{ENVIRONMENT}"]')
@@ -176,7 +177,7 @@ def test_a_teacher_prepares_a_course_a_student_joins_and_the_teacher_stops_it(pl
         timeout=120_000,
     )
     shot(rpage, "start-progress-fr")
-    rpage.wait_for_selector(".jp-LabShell", timeout=240_000)
+    wait_for_lab(rpage, timeout_ms=240_000)
     assert admin.delete(
         f"{platform.url}/hub/api/users/leo/servers/{ENVIRONMENT}", timeout=60
     ).status_code in (202, 204)

@@ -23,6 +23,7 @@ from urllib.parse import quote
 import pytest
 import requests
 from deployment import docker_client, service_name, wait_until_gone
+from lab_page import wait_for_lab
 from satosa_bridge import SCOPE, Person, SatosaBridge
 
 from mydocker_hub.deploy import trust
@@ -117,7 +118,7 @@ def test_a_student_lands_in_their_own_server_in_the_students_group(platform, bro
     )
     try:
         page.wait_for_url(f"**/user/{name}/jupyterlab/lab**", timeout=LAB_TIMEOUT_MS)
-        page.wait_for_selector(".jp-LabShell", timeout=120_000)
+        wait_for_lab(page)
         contents = context.request.get(
             f"{platform.url}/user/{name}/jupyterlab/api/contents", max_redirects=0
         )
