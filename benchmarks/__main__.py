@@ -22,7 +22,10 @@ A storm's line also says where the CPU went (`benchmarks.cpu`, sampled every
   shortest wall possible; ``wall_over_floor``: how far the storm was from it;
 - ``idle_cpu_s``: CPU-seconds the machine left idle until the last server
   was ready; ``busy_timeline``: its busy fraction in each second;
-- ``docker_cpu_s``: the Docker Engine's CPU-seconds in all.
+- ``docker_cpu_s``: the Docker Engine's CPU-seconds in all;
+- ``hub_loop_blocks_over_s``: how many times the hub's event loop was
+  blocked longer than 0.1, 0.25, 0.5 and 1 s, by JupyterHub's own measure
+  (`benchmarks.loop_lag`); ``hub_health_max_s`` adds the proxy and the network.
 
 The ratio line of a storm adds ``wall_over_floor`` and the servers' CPU per
 start for both spawners.
@@ -41,7 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 import docker
 import requests
 
-from benchmarks import cpu
+from benchmarks import cpu, loop_lag
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
@@ -324,11 +327,13 @@ def storm(hub, run, n, poll=False):
     names = [f"{run}u{i}" for i in range(n)]  # [a-z0-9]: the same service names for both spawners
     hub.create_users(names)
     sampler = cpu.CpuSampler(lambda: deployment_containers(hub))
+    loop_before = loop_lag.scrape(hub.session, hub.url)
     # The sampler leaves the block first: its last sample is the end of the storm.
     with LatencyProbe(hub.url) as probe, ThreadPoolExecutor(n) as pool, sampler:
         started = time.monotonic()
         outcomes = list(pool.map(lambda name: start_timed(hub, name, poll), names))
         wall = time.monotonic() - started
+    loop_after = loop_lag.scrape(hub.session, hub.url)
     times = [seconds for seconds, _ in outcomes]
     ready_at = {
         name: at for name, (seconds, at) in zip(names, outcomes, strict=True) if seconds is not None
@@ -345,6 +350,8 @@ def storm(hub, run, n, poll=False):
         "hub_memory_mb": hub.memory_mb(),
         **sampler.summary(n, wall, ready_at),
     }
+    if loop_before and loop_after:
+        result["hub_loop_blocks_over_s"] = loop_lag.blocks_over(loop_before, loop_after)
     hub.stop_all(names)
     return result
 
@@ -446,6 +453,11 @@ def main(argv=None):
             line["hub_health_max_s"] = {
                 "ours": ours["hub_health_max_s"],
                 "stock": stock["hub_health_max_s"],
+            }
+        if "hub_loop_blocks_over_s" in ours and "hub_loop_blocks_over_s" in stock:
+            line["hub_loop_blocks_over_s"] = {
+                "ours": ours["hub_loop_blocks_over_s"],
+                "stock": stock["hub_loop_blocks_over_s"],
             }
         if "wall_over_floor" in ours:  # the storms: where the time went against the CPU
             line["wall_over_floor"] = {

@@ -6,6 +6,8 @@
   by the hub's user only, and so is every file it writes;
 - at each start, once JupyterHub has polled the servers it knew, the Swarm's
   services are put back in line with them (`mydocker_hub.swarm.recovery`);
+- a class's starts are set up one at a time, with the hub free to answer
+  between two (`mydocker_hub.turns`);
 - when the proxy runs in its own container, its routes are checked every
   `routes_check_interval` seconds, so that a proxy that restarted gets them
   back soon (JupyterHub itself checks them every `last_activity_interval`).
@@ -16,6 +18,8 @@ import os
 from jupyterhub.app import JupyterHub
 from tornado.ioloop import PeriodicCallback
 from traitlets import Integer
+
+from . import turns
 
 DATA_DIR = os.environ.get("MYDOCKER_DATA_DIR", "/srv/jupyterhub")
 
@@ -41,6 +45,10 @@ class MyDockerHub(JupyterHub):
         runs in its own container (0: never). A restarted proxy knows no route
         until the next check: every student's server is out of reach until then.""",
     )
+
+    def init_handlers(self):
+        super().init_handlers()
+        self.handlers = turns.paced(self.handlers)
 
     async def init_spawners(self):
         count = await super().init_spawners()
