@@ -43,6 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import docker
 import requests
+from urllib3.util.retry import Retry
 
 from benchmarks import cpu, loop_lag
 
@@ -127,7 +128,10 @@ class Hub:
         self.cli("up")
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"token {self.cli('token').strip()}"
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=64)
+        # The proxy (Node) closes a keep-alive connection idle for 5 s; one that it
+        # closes just as a stop or a GET reuses it is tried again (never a start).
+        retries = Retry(total=2, connect=2, read=2, status=0, backoff_factor=0.2)
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=64, max_retries=retries)
         self.session.mount("http://", adapter)
 
     def clean(self):
