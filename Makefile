@@ -36,7 +36,9 @@ test: integration
 unit: $(BIN)/mydocker-hub
 	$(BIN)/python -m pytest tests/unit -q
 
-# The platform's tests mostly wait on the Swarm, so the tests that need no
+# The platform's tests mostly wait on the Swarm: two pytest-xdist workers run
+# them a file at a time, each on a platform of its own (its prefix, port and
+# subnet: see tests/integration/deployment.py). The tests that need no
 # platform run beside them, one folder after the other (each has its own
 # `conftest`): the unit tests under `make test`, then the login and portal
 # pages' tests, which run a hub of their own (marked `hub_only` by
@@ -49,7 +51,8 @@ integration: $(BIN)/mydocker-hub
 	   $(BIN)/python -m pytest -q -p no:cacheprovider -m hub_only tests/integration/portal; \
 	   pages=$$?; \
 	   exit $$(( unit || auth || pages )); } > test-artifacts/side-tests.log 2>&1 & side=$$!; \
-	$(BIN)/python -m pytest -q --durations=10 -m "not hub_only" tests/integration; platform=$$?; \
+	$(BIN)/python -m pytest -q --durations=10 -n 2 --dist loadfile -m "not hub_only" \
+	   tests/integration; platform=$$?; \
 	wait $$side; beside=$$?; \
 	echo "--- the tests run beside the platform's (test-artifacts/side-tests.log)"; \
 	cat test-artifacts/side-tests.log; \

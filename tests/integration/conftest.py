@@ -6,11 +6,14 @@ removed before and after the session. When a test fails, the hub's logs and
 the logs of the test's services are printed.
 """
 
+import contextlib
+import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from deployment import (
@@ -21,9 +24,10 @@ from deployment import (
     PORT,
     PREFIX,
     ROOT,
+    SUBNET,
     TEST_ENVIRONMENTS,
     Platform,
-    dump_logs,
+    platform_logs,
     remove_everything,
 )
 
@@ -48,11 +52,12 @@ def pytest_collection_modifyitems(items):
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call" and report.failed and "platform" in item.fixturenames:
-        item.session.mydocker_failed = True
         try:
-            dump_logs(PREFIX)
+            logs = platform_logs(PREFIX)
         except Exception as e:  # the logs are a help; never hide the failure
-            print(f"(could not dump logs: {e})", file=sys.stderr)
+            logs = f"(could not read the logs: {e})"
+        # A section of the report: pytest-xdist brings it back from the worker.
+        report.sections.append(("logs of the platform", logs))
     return report
 
 
@@ -90,6 +95,34 @@ def browser():
         chromium.close()
 
 
+# Locks shared by the pytest-xdist workers of `make integration`.
+SETUP_LOCK = os.path.join(tempfile.gettempdir(), "mydocker-tests-setup.lock")
+TURN_LOCK = os.path.join(tempfile.gettempdir(), "mydocker-tests-turn.lock")
+
+
+@contextlib.contextmanager
+def locked(path, operation):
+    with open(path, "a") as file:
+        fcntl.flock(file, operation)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def turn_on_the_platforms(request):
+    """A test marked `alone` runs while no other worker runs a platform test.
+
+    Such a test loads every CPU of the machine on purpose (a whole class
+    starting at once): beside another worker's starts, its own would be timed
+    out by a machine busier than the test says.
+    """
+    if "platform" not in request.fixturenames:
+        yield
+        return
+    alone = request.node.get_closest_marker("alone") is not None
+    with locked(TURN_LOCK, fcntl.LOCK_EX if alone else fcntl.LOCK_SH):
+        yield
+
+
 @pytest.fixture(scope="session")
 def platform():
     """The platform, brought up with the same command an admin uses."""
@@ -97,19 +130,23 @@ def platform():
         os.environ,
         MYDOCKER_PREFIX=PREFIX,
         MYDOCKER_PORT=str(PORT),
-        MYDOCKER_SUBNET="10.214.0.0/16",
+        MYDOCKER_SUBNET=SUBNET,
         MYDOCKER_ENVIRONMENTS=json.dumps(TEST_ENVIRONMENTS),
         MYDOCKER_LTI11_CONSUMERS=f"{LTI11_KEY}:{LTI11_SECRET}",
         MYDOCKER_LMS_ORIGINS=LMS_ORIGIN,
     )
     env.pop("MYDOCKER_NETWORK", None)
-    # Docker may not run yet (a fresh machine, or a restarted one): start it with `up`'s
-    # own code, so that what an interrupted session left (the volumes that keep the
-    # accounts, above all) is removed before `up`, which must start from nothing.
-    engine.ensure(say=print)
-    subprocess.run([CLI, "down"], env=env, cwd=ROOT, capture_output=True)
-    remove_everything(PREFIX)
-    result = subprocess.run([CLI, "up"], env=env, cwd=ROOT, capture_output=True, text=True)
+    # One worker at a time: the first starts the engine and the Swarm and builds the
+    # images; the others find them ready.
+    with locked(SETUP_LOCK, fcntl.LOCK_EX):
+        # Docker may not run yet (a fresh machine, or a restarted one): start it with
+        # `up`'s own code, so that what an interrupted session left (the volumes that
+        # keep the accounts, above all) is removed before `up`, which must start from
+        # nothing.
+        engine.ensure(say=print)
+        subprocess.run([CLI, "down"], env=env, cwd=ROOT, capture_output=True)
+        remove_everything(PREFIX)
+        result = subprocess.run([CLI, "up"], env=env, cwd=ROOT, capture_output=True, text=True)
     sys.stdout.write(result.stdout)
     assert result.returncode == 0, f"mydocker-hub up failed:\n{result.stdout}\n{result.stderr}"
     password = re.search(r"password: (\S+)", result.stdout)

@@ -14,8 +14,13 @@ import docker
 import requests
 from docker.errors import APIError, NotFound
 
-PREFIX = os.environ.get("MYDOCKER_TEST_PREFIX", "mydtest")
-PORT = int(os.environ.get("MYDOCKER_TEST_PORT", "18000"))
+# `make integration` runs the platform's tests in two pytest-xdist workers, each with
+# a platform of its own: its prefix, port and subnet follow the worker's number.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
+PREFIX = os.environ.get("MYDOCKER_TEST_PREFIX", "mydtest" + (str(WORKER) if WORKER else ""))
+PORT = int(os.environ.get("MYDOCKER_TEST_PORT", str(18000 + WORKER)))
+# Out of the subnets that test_deploy_commands uses beside it (10.215 and 10.216).
+SUBNET = os.environ.get("MYDOCKER_TEST_SUBNET", f"10.{214 + 6 * WORKER}.0.0/16")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
 IMAGE = "mydocker/jupyterlab:0.1.0"
@@ -127,8 +132,12 @@ def remove_everything(prefix):
                 time.sleep(1)
     network_deadline = time.monotonic() + 20
     error = "its removal did not end"
-    while client.networks.list(names=[prefix]):  # removal of an overlay takes a moment
-        for network in client.networks.list(names=[prefix]):
+
+    def networks():  # Docker's name filter matches a part of the name: keep the exact one
+        return [n for n in client.networks.list(names=[prefix]) if n.name == prefix]
+
+    while networks():  # removal of an overlay takes a moment
+        for network in networks():
             try:
                 network.remove()
             except APIError as e:
@@ -142,17 +151,20 @@ def remove_everything(prefix):
         time.sleep(0.5)
 
 
-def dump_logs(prefix, lines=200):
+def platform_logs(prefix, lines=200):
+    """The last `lines` of the hub's log and of each of its services' logs."""
     client = docker_client()
+    parts = []
     for container in client.containers.list(all=True, ignore_removed=True):
         if container.name == f"{prefix}-hub":
-            print(f"\n===== logs of {container.name} =====", file=sys.stderr)
-            print(container.logs(tail=lines).decode(errors="replace"), file=sys.stderr)
+            parts.append(f"===== logs of {container.name} =====")
+            parts.append(container.logs(tail=lines).decode(errors="replace"))
     for service in client.services.list():
         if service.name.startswith(f"{prefix}-"):
-            print(f"\n===== logs of service {service.name} =====", file=sys.stderr)
-            for chunk in service.logs(stdout=True, stderr=True, tail=lines):
-                sys.stderr.write(chunk.decode(errors="replace"))
+            parts.append(f"===== logs of service {service.name} =====")
+            chunks = service.logs(stdout=True, stderr=True, tail=lines)
+            parts.append(b"".join(chunks).decode(errors="replace"))
+    return "\n".join(parts)
 
 
 def service_name(prefix, user, server=""):

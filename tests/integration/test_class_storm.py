@@ -54,6 +54,7 @@ def start_and_follow(platform, api, user):
     return events[-1], queued
 
 
+@pytest.mark.alone
 def test_a_class_of_30_starting_at_once_all_succeed(platform, api, short_start_timeout):
     users = [f"storm-{i}" for i in range(STUDENTS)]
     response = api.post(f"{platform.url}/hub/api/users", json={"usernames": users})

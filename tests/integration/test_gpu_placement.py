@@ -13,13 +13,13 @@ import time
 
 import docker
 import pytest
-from deployment import docker_client
+from deployment import PREFIX, docker_client
 
 from mydocker_hub.environments import Environment
 from mydocker_hub.swarm import messages, specs
 
 DIND_IMAGE = "mydtest/dind:1"
-DIND_CONTAINER = "mydtest-gpu-node"
+DIND_CONTAINER = f"{PREFIX}-gpu-node"  # removed with the platform, if left
 BASE_IMAGE = "debian:bookworm-slim"
 FAKE_GPUS = ["GPU-fake0", "GPU-fake1"]
 # Without --privileged the cgroup hierarchies come read-only: mount them
@@ -68,7 +68,7 @@ def gpu_node(platform):
         DIND_IMAGE,
         [
             *("sh", "-c", WRITABLE_CGROUPS, "dind"),
-            *("dockerd", "--storage-driver=vfs", "--cgroup-parent=/mydtest-gpu-node"),
+            *("dockerd", "--storage-driver=vfs", f"--cgroup-parent=/{DIND_CONTAINER}"),
             *("-H", "unix:///run/dind/docker.sock", *gpu_flags),
         ],
         name=DIND_CONTAINER,
