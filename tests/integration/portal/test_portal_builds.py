@@ -152,8 +152,9 @@ def test_a_failing_step_ends_in_error_with_its_output_in_the_log(hub, prof):
 
 def test_a_cancelled_build_stops_within_seconds_and_leaves_no_container(hub, prof):
     client = docker_client()
-    before = {c.id for c in client.containers.list(all=True)}
-    change_dockerfile(hub, prof, f"FROM {IMAGE}\nRUN echo sleeping && sleep 300\n")
+    # This build's step alone (the engine runs other tests' containers meanwhile).
+    step = f"echo sleeping {uuid.uuid4().hex} && sleep 300"
+    change_dockerfile(hub, prof, f"FROM {IMAGE}\nRUN {step}\n")
     number, _ = start(hub, prof)
     asked = {}
     url = f"{hub.url}{PORTAL}api/images/{NAME}/builds/{number}/log"
@@ -172,7 +173,7 @@ def test_a_cancelled_build_stops_within_seconds_and_leaves_no_container(hub, pro
     assert api(hub, prof, "GET", f"{NAME}/builds/{number}").json()["status"] == "CANCELLED"
     # Docker may still be removing the step's container: within the 5 s, none is left
     while True:
-        left = {c.id for c in client.containers.list(all=True)} - before
+        left = {c["Id"] for c in client.api.containers(all=True) if step in c["Command"]}
         if not left or time.monotonic() > asked["cancel"] + 5:
             break
         time.sleep(0.2)
