@@ -14,8 +14,10 @@ A storm's line also says where the CPU went (`benchmarks.cpu`, sampled every
 0.5 s from the first start request to the last server ready or given up):
 
 - ``cpu_per_start_s``: CPU-seconds per start of the servers' containers,
-  the hub's container, the Docker Engine (dockerd, containerd) and the rest
-  of the machine (its busy time less the others: shims, kernel, the bench);
+  the hub's container, the proxy's, the Docker Engine (dockerd, containerd),
+  the bench's own processes (the simulated students and the probe, whose
+  CPU a class's own computers would spend) and the rest of the machine (its
+  busy time less the others: shims, runc, the kernel);
 - ``server_cpu_to_ready_s``: a server's CPU per start, each counted up to
   the moment it was ready;
 - ``floor_s``: the servers' CPU to ready over the number of CPUs, the
@@ -25,7 +27,10 @@ A storm's line also says where the CPU went (`benchmarks.cpu`, sampled every
 - ``docker_cpu_s``: the Docker Engine's CPU-seconds in all;
 - ``hub_loop_blocks_over_s``: how many times the hub's event loop was
   blocked longer than 0.1, 0.25, 0.5 and 1 s, by JupyterHub's own measure
-  (`benchmarks.loop_lag`); ``hub_health_max_s`` adds the proxy and the network.
+  (`benchmarks.loop_lag`); ``hub_health_max_s`` adds the proxy and the network;
+- ``stop_wall_s`` and ``hub_loop_blocks_stopping_over_s``: then the whole
+  class stops at once (as at the end of a "stop at end" session), until its
+  services and containers are gone, and the loop's blocks meanwhile.
 
 The ratio line of a storm adds ``wall_over_floor`` and the servers' CPU per
 start for both spawners.
@@ -73,6 +78,8 @@ c.SwarmSpawner.network_name = settings.network
 c.SwarmSpawner.prefix = settings.prefix
 c.SwarmSpawner.use_internal_ip = True
 c.SwarmSpawner.extra_endpoint_spec = {"mode": "dnsrr"}
+# Without it, the stock spawner's stop leaves the service (and the server) running.
+c.SwarmSpawner.remove = True
 """
     + TIMEOUTS
 )
@@ -224,9 +231,10 @@ class Hub:
                     return False
         return False
 
-    def stop(self, name):
+    def stop(self, name, wait=True):
+        """Ask the hub to stop `name`'s server; with `wait`, until the hub has stopped it."""
         response = self.session.delete(f"{self.url}/hub/api/users/{name}/server", timeout=300)
-        if response.status_code == 202:
+        if response.status_code == 202 and wait:
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
                 model = self.session.get(f"{self.url}/hub/api/users/{name}").json()
@@ -236,8 +244,14 @@ class Hub:
         return response.status_code in (202, 204)
 
     def stop_all(self, names):
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(self.stop, names))
+        """Stop `names` all at once, as a session's end does; wait until they are gone.
+
+        What is waited on is Docker, not the hub: a session's end asks nothing
+        of the hub's API, and a class polling it meanwhile would be the bench's
+        load, not the stops'.
+        """
+        with ThreadPoolExecutor(max(len(names), 1)) as pool:
+            list(pool.map(lambda name: self.stop(name, wait=False), names))
         deadline = time.monotonic() + 120
         while self.services() and time.monotonic() < deadline:
             time.sleep(1)
@@ -248,11 +262,11 @@ class Hub:
             time.sleep(1)
 
     def server_containers(self):
-        hub = f"/{self.prefix}-hub"
+        deployment = {f"/{self.prefix}-hub", f"/{self.prefix}-proxy"}
         return [
             c["Id"]
             for c in self.docker.api.containers(all=True)  # no inspection: they come and go
-            if c["Names"][0].startswith(f"/{self.prefix}-") and c["Names"][0] != hub
+            if c["Names"][0].startswith(f"/{self.prefix}-") and c["Names"][0] not in deployment
         ]
 
 
@@ -263,6 +277,7 @@ class LatencyProbe:
     def __init__(self, url):
         self.url = url
         self.samples = []
+        self.pid = None
 
     def __enter__(self):
         self._process = subprocess.Popen(
@@ -272,6 +287,7 @@ class LatencyProbe:
             text=True,
             cwd=ROOT,
         )
+        self.pid = self._process.pid
         return self
 
     def __exit__(self, *exc):
@@ -294,6 +310,8 @@ def deployment_containers(hub):
         name = container["Names"][0]
         if name == f"/{hub.prefix}-hub":
             owners[container["Id"]] = cpu.HUB
+        elif name == f"/{hub.prefix}-proxy":
+            owners[container["Id"]] = cpu.PROXY
         elif name.startswith(f"/{hub.prefix}-"):
             owners[container["Id"]] = name.removeprefix(f"/{hub.prefix}-").split(".")[0]
     return owners
@@ -330,10 +348,13 @@ def poll_user(hub, name, done):
 def storm(hub, run, n, poll=False):
     names = [f"{run}u{i}" for i in range(n)]  # [a-z0-9]: the same service names for both spawners
     hub.create_users(names)
-    sampler = cpu.CpuSampler(lambda: deployment_containers(hub))
+    probe = LatencyProbe(hub.url)
+    sampler = cpu.CpuSampler(
+        lambda: deployment_containers(hub), bench_pids=lambda: [os.getpid(), probe.pid]
+    )
     loop_before = loop_lag.scrape(hub.session, hub.url)
     # The sampler leaves the block first: its last sample is the end of the storm.
-    with LatencyProbe(hub.url) as probe, ThreadPoolExecutor(n) as pool, sampler:
+    with probe, ThreadPoolExecutor(n) as pool, sampler:
         started = time.monotonic()
         outcomes = list(pool.map(lambda name: start_timed(hub, name, poll), names))
         wall = time.monotonic() - started
@@ -356,7 +377,13 @@ def storm(hub, run, n, poll=False):
     }
     if loop_before and loop_after:
         result["hub_loop_blocks_over_s"] = loop_lag.blocks_over(loop_before, loop_after)
+    # Then the class stops at once, as at the end of a "stop at end" session.
+    started = time.monotonic()
     hub.stop_all(names)
+    result["stop_wall_s"] = round(time.monotonic() - started, 1)
+    stopped = loop_lag.scrape(hub.session, hub.url)
+    if loop_after and stopped:
+        result["hub_loop_blocks_stopping_over_s"] = loop_lag.blocks_over(loop_after, stopped)
     return result
 
 
@@ -454,7 +481,13 @@ def main(argv=None):
             "memory_ratio": ratio(ours["hub_memory_mb"], stock["hub_memory_mb"]),
         }
         # The storms' figures, side by side (a figure one run could not take is left out).
-        for key in ("hub_health_max_s", "hub_loop_blocks_over_s", "wall_over_floor"):
+        for key in (
+            "hub_health_max_s",
+            "hub_loop_blocks_over_s",
+            "wall_over_floor",
+            "stop_wall_s",
+            "hub_loop_blocks_stopping_over_s",
+        ):
             if key in ours and key in stock:
                 line[key] = {"ours": ours[key], "stock": stock[key]}
         if "cpu_per_start_s" in ours:  # the storms: where the time went against the CPU

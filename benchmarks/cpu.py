@@ -1,10 +1,12 @@
-"""Where the CPU goes during a storm: the servers, the hub, the Docker Engine, the rest.
+"""Where the CPU goes during a storm: the servers, the hub, its proxy, the Docker Engine,
+the bench itself, the rest.
 
 A `CpuSampler` reads cumulative CPU counters every 0.5 s in a thread: the
-machine's (/proc/stat), each container's of the deployment (its cgroup), and
-dockerd's and containerd's (/proc/PID/stat). `CpuSampler.summary` turns the
-samples into CPU-seconds per start and a timeline. The parsing and the
-arithmetic are plain functions of text and numbers; only the class reads files.
+machine's (/proc/stat), each container's of the deployment (its cgroup),
+dockerd's and containerd's, and the bench's own processes' (/proc/PID/stat).
+`CpuSampler.summary` turns the samples into CPU-seconds per start and a
+timeline. The parsing and the arithmetic are plain functions of text and
+numbers; only the class reads files.
 
 A series is a list of (time, cumulative value) pairs in time order.
 """
@@ -20,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 HUB = "hub"  # the owner of the hub's container; the servers' owners are user names
+PROXY = "proxy"  # the owner of the proxy's container
+DEPLOYMENT = (HUB, PROXY)  # the containers that are no server
 ENGINE = ("dockerd", "containerd")
 BUSY_FIELDS = (0, 1, 2, 5, 6, 7)  # user nice system irq softirq steal (guest is in user)
 IDLE_FIELDS = (3, 4)  # idle iowait
@@ -99,7 +103,7 @@ def per_start(totals, starts):
     outside cgroups...) can come out slightly negative: the counters are read
     a few milliseconds apart, and /proc/stat counts in ticks.
     """
-    parts = {part: totals[part] / starts for part in ("servers", "hub", "docker")}
+    parts = {part: totals[part] / starts for part in ("servers", "hub", "proxy", "docker", "bench")}
     parts["rest"] = totals["machine"] / starts - sum(parts.values())
     return parts
 
@@ -109,7 +113,7 @@ def servers_cpu_until_ready(series, owners, start, end, ready_at):
     return sum(
         container_cpu(series[cid], start, ready_at.get(owner, end))
         for cid, owner in owners.items()
-        if owner != HUB and cid in series
+        if owner not in DEPLOYMENT and cid in series
     )
 
 
@@ -186,15 +190,19 @@ class CpuSampler:
     """Samples CPU counters in a thread while in a `with` block (and once at each end).
 
     `containers()` gives the deployment's containers as {full id: owner}
-    (`HUB` for the hub's, the user's name for a server's), or None when it
-    cannot tell now. It is called only when a container cgroup appears that
-    it has not classified yet: asking Docker every 0.5 s would add to the
-    Docker Engine's CPU being measured.
+    (`HUB` for the hub's, `PROXY` for the proxy's, the user's name for a
+    server's), or None when it cannot tell now. It is called only when a
+    container cgroup appears that it has not classified yet: asking Docker
+    every 0.5 s would add to the Docker Engine's CPU being measured.
+    `bench_pids()` gives the bench's own processes (the simulated students,
+    the probes): on one machine they take CPU that a class's browsers would
+    take on their own computers.
     """
 
     def __init__(
         self,
         containers,
+        bench_pids=list,
         interval=0.5,
         cgroup_root="/sys/fs/cgroup",
         proc_root="/proc",
@@ -202,6 +210,7 @@ class CpuSampler:
         hz=None,
     ):
         self.containers = containers
+        self.bench_pids = bench_pids
         self.interval = interval
         self.cgroup_root = cgroup_root
         self.proc_root = proc_root
@@ -212,8 +221,10 @@ class CpuSampler:
         self.strangers = set()  # container ids of no concern (other deployments...)
         self.engine_pids = None
         self.engine_last = {}  # pid -> CPU seconds when last read
+        self.bench_last = {}
         self.machine = []  # (time, busy s, idle s)
         self.engine = []  # (time, dockerd + containerd CPU s)
+        self.bench = []  # (time, the bench's processes' CPU s)
         self.series = {}  # container id -> [(time, CPU s)]
         self.cpus = 0
         self._stop = threading.Event()
@@ -248,6 +259,7 @@ class CpuSampler:
         busy, idle, self.cpus = parse_proc_stat(read(f"{self.proc_root}/stat"), self.hz)
         self.machine.append((t, busy, idle))
         self.engine.append((t, self._engine_seconds()))
+        self.bench.append((t, self._processes_seconds(self.bench_pids(), self.bench_last)))
         for cid in self._known_ids():
             text = read(self.layout.path(self.cgroup_root, cid))
             if text is not None:
@@ -260,11 +272,15 @@ class CpuSampler:
                 for pid in os.listdir(self.proc_root)
                 if pid.isdigit() and (read(f"{self.proc_root}/{pid}/comm") or "").strip() in ENGINE
             ]
-        for pid in self.engine_pids:
+        return self._processes_seconds(self.engine_pids, self.engine_last)
+
+    def _processes_seconds(self, pids, last):
+        """The CPU seconds of `pids` (all their threads); one that ended keeps its last."""
+        for pid in pids:
             text = read(f"{self.proc_root}/{pid}/stat")
             if text is not None:
-                self.engine_last[pid] = parse_process_stat(text, self.hz)
-        return sum(self.engine_last.values())
+                last[pid] = parse_process_stat(text, self.hz)
+        return sum(last.values())
 
     def _known_ids(self):
         """The deployment's containers with a cgroup now, asking `containers()` about new ones."""
@@ -294,9 +310,11 @@ class CpuSampler:
 
         return {
             "machine": self.machine[-1][1] - self.machine[0][1],
-            "servers": owned(lambda owner: owner != HUB),
+            "servers": owned(lambda owner: owner not in DEPLOYMENT),
             "hub": owned(lambda owner: owner == HUB),
+            "proxy": owned(lambda owner: owner == PROXY),
             "docker": self.engine[-1][1] - self.engine[0][1],
+            "bench": self.bench[-1][1] - self.bench[0][1],
         }
 
     def summary(self, starts, wall_s, ready_at=None):

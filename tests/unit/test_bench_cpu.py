@@ -10,6 +10,7 @@ HUB_ID = "a" * 64
 SERVER_1 = "b" * 64
 SERVER_2 = "c" * 64
 OTHER = "d" * 64
+PROXY_ID = "e" * 64
 
 
 def proc_stat(busy, idle):
@@ -75,17 +76,27 @@ def test_container_cpu_counts_a_new_container_from_zero():
 
 
 def test_per_start_splits_the_machine_busy_time():
-    totals = {"machine": 20.0, "servers": 10.0, "hub": 2.0, "docker": 4.0}
-    assert cpu.per_start(totals, 4) == {"servers": 2.5, "hub": 0.5, "docker": 1.0, "rest": 1.0}
+    totals = {"machine": 20.0, "servers": 10.0, "hub": 2.0, "proxy": 1.0, "docker": 4.0}
+    totals["bench"] = 2.0
+    assert cpu.per_start(totals, 4) == {
+        "servers": 2.5,
+        "hub": 0.5,
+        "proxy": 0.25,
+        "docker": 1.0,
+        "bench": 0.5,
+        "rest": 0.25,
+    }
 
 
 def test_servers_cpu_until_ready_stops_each_at_its_own_ready_time():
     series = {
         HUB_ID: [(0.0, 100.0), (4.0, 104.0)],
+        PROXY_ID: [(0.0, 20.0), (4.0, 21.0)],
         SERVER_1: [(1.0, 1.0), (2.0, 3.0), (4.0, 3.5)],
         SERVER_2: [(1.0, 0.5), (4.0, 6.5)],
     }
-    owners = {HUB_ID: cpu.HUB, SERVER_1: "u1", SERVER_2: "u2", OTHER: "u3"}  # u3: no cgroup seen
+    owners = {HUB_ID: cpu.HUB, PROXY_ID: cpu.PROXY, SERVER_1: "u1", SERVER_2: "u2", OTHER: "u3"}
+    # u3: no cgroup seen; the hub and its proxy are no servers
     assert cpu.servers_cpu_until_ready(series, owners, 0.0, 4.0, {"u1": 2.0, "u2": 3.0}) == 7.5
     # u2 never ready: counted to the end
     assert cpu.servers_cpu_until_ready(series, owners, 0.0, 4.0, {"u1": 2.0}) == 9.5
@@ -162,6 +173,9 @@ class FakeMachine:
         path.parent.rmdir()
 
 
+BENCH_PID = 13
+
+
 def sampler_on(machine, owners):
     calls = []
 
@@ -171,6 +185,7 @@ def sampler_on(machine, owners):
 
     sampler = cpu.CpuSampler(
         containers,
+        bench_pids=lambda: [BENCH_PID],
         cgroup_root=str(machine.cgroup),
         proc_root=str(machine.proc),
         clock=lambda: machine.now,
@@ -183,8 +198,9 @@ def sampler_on(machine, owners):
 def test_a_storm_of_two_servers(tmp_path, layout):
     machine = FakeMachine(tmp_path, layout)
     machine.set_container(HUB_ID, 50.0)  # running since before the storm
+    machine.set_container(PROXY_ID, 20.0)
     machine.set_container(OTHER, 7.0)  # another deployment's
-    owners = {HUB_ID: cpu.HUB, SERVER_1: "u1", SERVER_2: "u2"}
+    owners = {HUB_ID: cpu.HUB, PROXY_ID: cpu.PROXY, SERVER_1: "u1", SERVER_2: "u2"}
     sampler, calls = sampler_on(machine, owners)
     sampler.sample()
 
@@ -192,7 +208,8 @@ def test_a_storm_of_two_servers(tmp_path, layout):
     machine.set_machine(busy=150, idle=50)
     machine.set_process(10, "dockerd", 40)
     machine.set_process(11, "containerd", 10)
-    machine.set_process(12, "python3", 500)  # not the engine
+    machine.set_process(12, "python3", 500)  # not the engine, nor the bench
+    machine.set_process(BENCH_PID, "python3", 1)
     machine.set_container(HUB_ID, 50.5)
     machine.set_container(SERVER_1, 0.5)
     sampler.sample()
@@ -200,6 +217,7 @@ def test_a_storm_of_two_servers(tmp_path, layout):
     machine.now = 102.0
     machine.set_machine(busy=350, idle=50)
     machine.set_container(HUB_ID, 51.0)
+    machine.set_container(PROXY_ID, 20.2)
     machine.set_container(SERVER_1, 1.5)
     machine.set_container(SERVER_2, 1.0)
     machine.set_container(OTHER, 9.0)
@@ -208,17 +226,27 @@ def test_a_storm_of_two_servers(tmp_path, layout):
     machine.now = 104.0
     machine.set_machine(busy=650, idle=150)
     machine.set_process(10, "dockerd", 60)
+    machine.set_process(BENCH_PID, "python3", 5)
     machine.remove_container(SERVER_1)  # gone: keeps its 1.5 s
     machine.set_container(SERVER_2, 3.0)
     sampler.sample()
 
     # Docker was asked only when a container cgroup it had not told about appeared.
     assert calls == [100.0, 101.0, 102.0]
-    assert sampler.totals() == {"machine": 6.5, "servers": 4.5, "hub": 1.0, "docker": 0.7}
+    assert sampler.totals() == pytest.approx(
+        {"machine": 6.5, "servers": 4.5, "hub": 1.0, "proxy": 0.2, "docker": 0.7, "bench": 0.05}
+    )
     summary = sampler.summary(2, 4.0, ready_at={"u1": 101.5, "u2": 103.25})
     assert summary == {
         "cpus": 2,
-        "cpu_per_start_s": {"servers": 2.25, "hub": 0.5, "docker": 0.35, "rest": 0.15},
+        "cpu_per_start_s": {
+            "servers": 2.25,
+            "hub": 0.5,
+            "proxy": 0.1,
+            "docker": 0.35,
+            "bench": 0.025,
+            "rest": 0.025,
+        },
         # u1: 1.0 s at 101.5; u2: 2.25 s at 103.25 (1.0 at 102, 3.0 at 104)
         "server_cpu_to_ready_s": 1.625,
         "floor_s": 1.6,  # 3.25 s over 2 CPUs
