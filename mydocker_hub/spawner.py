@@ -30,6 +30,7 @@ from .swarm.slots import StartSlots
 from .swarm.tasks import TaskWatch, latest
 from .swarm.timeouts import StartTimeouts
 from .swarm.undo import created
+from .turns import hub_turns
 
 __all__ = ["SpawnError", "SwarmCourseSpawner", "runs_as_root"]
 
@@ -886,6 +887,8 @@ class SwarmCourseSpawner(StartTimeouts, SwarmSpawner):
         )
         await self._remove_service_quietly()
         self.clear_state()
+        # JupyterHub's clean-up follows at once; a class that stops together takes turns.
+        await hub_turns.take()
 
     # ---- end of sessions ---------------------------------------------------
 

@@ -9,6 +9,12 @@ hub answered nothing else for about 0.9 s (JupyterHub's own measure,
 Here each start waits for its turn first, so that between two set-ups the loop
 answers the requests and the progress streams that were waiting. The class
 is set up in the same time; it is only interleaved.
+
+Stops are the same the other way round: once a server's service is removed,
+JupyterHub deletes its token and OAuth client and commits four times, with
+nothing to wait for. A class whose session ends stops at once, and Docker
+answers the removals together: each stop takes its turn before that clean-up
+(`SwarmCourseSpawner.stop`).
 """
 
 import asyncio
@@ -30,14 +36,15 @@ class Turns:
             await asyncio.sleep(0)
 
 
-spawn_turns = Turns()
+# One for the starts' set-ups and the stops' clean-ups alike: never two in a turn.
+hub_turns = Turns()
 
 
 class TakesTurnsToSpawn:
     """Handler mixin: `spawn_single_user` waits for its turn."""
 
     async def spawn_single_user(self, *args, **kwargs):
-        await spawn_turns.take()
+        await hub_turns.take()
         return await super().spawn_single_user(*args, **kwargs)
 
 
