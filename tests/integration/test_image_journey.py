@@ -80,6 +80,8 @@ def test_a_teacher_builds_tests_and_gives_an_image_that_a_student_opens(
     # A new image: the form starts the Dockerfile from the platform's image
     page.click("a.mydocker-nav-images")
     page.click("a.mydocker-new-image")
+    # Until the page has loaded: a textarea being parsed is there, still empty.
+    page.wait_for_url(f"**{PORTAL}images/new")
     starter = page.locator("#dockerfile").input_value()
     base = starter.split("FROM ", 1)[1].split()[0]
     assert base.startswith("mydocker/jupyterlab:") and "USER student" in starter
