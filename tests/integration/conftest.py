@@ -1,9 +1,10 @@
 """A real platform for the integration tests: `mydocker-hub up` on the local Swarm.
 
-It runs under its own prefix (``mydtest``) and port, so that it never touches
-a platform deployed on the same machine; everything named with the prefix is
-removed before and after the session. When a test fails, the hub's logs and
-the logs of the test's services are printed.
+It runs under its own prefix (``mydtest``, ``mydtest1`` for the second
+pytest-xdist worker) and port, so that it never touches a platform deployed
+on the same machine; everything named with the prefix is removed before and
+after the session. When a test fails, its report shows the hub's logs and the
+logs of the platform's services.
 """
 
 import contextlib
