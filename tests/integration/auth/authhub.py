@@ -8,6 +8,7 @@ simple local one and no server is ever started.
 
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -43,9 +44,23 @@ CONFIG = textwrap.dedent(
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now, below the kernel's range for outgoing connections.
+
+    A port the kernel hands out (bind to port 0) comes from that range, where
+    any connection the tests beside open meanwhile may take it before the hub
+    or its proxy listens on it.
+    """
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        ephemeral_low = int(f.read().split()[0])
+    for _ in range(200):
+        port = random.randrange(20000, ephemeral_low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between 20000 and {ephemeral_low}")
 
 
 def ensure_proxy():
@@ -112,7 +127,7 @@ class Hub:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the hub exited at start:\n{self.logs()}")
+                raise RuntimeError(f"the hub exited at start:\n{self.logs(proxy=False)}")
             try:
                 if requests.get(f"{self.url}{self.ready_path}", timeout=2).status_code == 200:
                     return self
@@ -121,9 +136,11 @@ class Hub:
             time.sleep(0.3)
         raise RuntimeError(f"the hub did not answer in {timeout} s:\n{self.logs()}")
 
-    def logs(self, tail=200):
+    def logs(self, tail=200, proxy=True):
+        """The log's last `tail` lines; without the proxy's, whose 404s may fill it."""
         with open(self.log_path, errors="replace") as f:
-            return "".join(f.readlines()[-tail:])
+            lines = [line for line in f if proxy or "[ConfigProxy]" not in line]
+        return "".join(lines[-tail:])
 
     def stop(self):
         if self.process and self.process.poll() is None:
