@@ -8,15 +8,14 @@ simple local one and no server is ever started.
 
 import json
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
 import time
 
 import requests
+from ports import free_port  # noqa: F401 (the login tests take it from here)
 
 BIN = os.path.dirname(sys.executable)
 
@@ -41,26 +40,6 @@ CONFIG = textwrap.dedent(
     settings.configure(c, os.environ)
     """
 )
-
-
-def free_port():
-    """A port free now, below the kernel's range for outgoing connections.
-
-    A port the kernel hands out (bind to port 0) comes from that range, where
-    any connection the tests beside open meanwhile may take it before the hub
-    or its proxy listens on it.
-    """
-    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-        ephemeral_low = int(f.read().split()[0])
-    for _ in range(200):
-        port = random.randrange(20000, ephemeral_low)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port between 20000 and {ephemeral_low}")
 
 
 def ensure_proxy():
