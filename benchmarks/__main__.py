@@ -262,12 +262,9 @@ class Hub:
             time.sleep(1)
 
     def server_containers(self):
-        deployment = {f"/{self.prefix}-hub", f"/{self.prefix}-proxy"}
-        return [
-            c["Id"]
-            for c in self.docker.api.containers(all=True)  # no inspection: they come and go
-            if c["Names"][0].startswith(f"/{self.prefix}-") and c["Names"][0] not in deployment
-        ]
+        listed = self.docker.api.containers(all=True)  # no inspection: they come and go
+        owners = container_owners(self.prefix, listed)
+        return [cid for cid, owner in owners.items() if owner not in cpu.DEPLOYMENT]
 
 
 class LatencyProbe:
@@ -305,15 +302,21 @@ def deployment_containers(hub):
         listed = hub.docker.api.containers(all=True)
     except (docker.errors.APIError, requests.RequestException):
         return None  # the sampler asks again at its next sample
+    return container_owners(hub.prefix, listed)
+
+
+def container_owners(prefix, listed):
+    """{id: owner} of the deployment's containers among Docker's `listed` ones:
+    `cpu.HUB`, `cpu.PROXY`, or the user whose server it runs."""
     owners = {}
     for container in listed:
         name = container["Names"][0]
-        if name == f"/{hub.prefix}-hub":
+        if name == f"/{prefix}-hub":
             owners[container["Id"]] = cpu.HUB
-        elif name == f"/{hub.prefix}-proxy":
+        elif name == f"/{prefix}-proxy":
             owners[container["Id"]] = cpu.PROXY
-        elif name.startswith(f"/{hub.prefix}-"):
-            owners[container["Id"]] = name.removeprefix(f"/{hub.prefix}-").split(".")[0]
+        elif name.startswith(f"/{prefix}-"):
+            owners[container["Id"]] = name.removeprefix(f"/{prefix}-").split(".")[0]
     return owners
 
 

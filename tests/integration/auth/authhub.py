@@ -15,7 +15,7 @@ import textwrap
 import time
 
 import requests
-from ports import free_port  # noqa: F401 (the login tests take it from here)
+from ports import free_port
 
 BIN = os.path.dirname(sys.executable)
 

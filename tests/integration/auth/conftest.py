@@ -10,9 +10,10 @@ import secrets
 import sys
 
 import pytest
-from authhub import Hub, free_port
+from authhub import Hub
 from lti_platform import TestPlatform
 from oidc_provider_mock import run_server_in_thread
+from ports import free_port
 
 from mydocker_hub import accounts, db
 

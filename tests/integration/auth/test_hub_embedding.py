@@ -2,7 +2,8 @@
 
 import pytest
 import requests
-from authhub import Hub, free_port
+from authhub import Hub
+from ports import free_port
 
 
 @pytest.fixture(scope="module")

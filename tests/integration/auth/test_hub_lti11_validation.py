@@ -7,8 +7,9 @@ the one a TLS proxy in front of it sends: the hub sees ``https,http``.
 
 import pytest
 import requests
-from authhub import Hub, assert_refused, free_port, user_exists
+from authhub import Hub, assert_refused, user_exists
 from conftest import ADMIN_TOKEN, LTI11_KEY, LTI11_SECRET, TEST_SERVICE_CONFIG
+from ports import free_port
 from test_hub_lti11 import consumer
 
 PAGINATION = "application/jupyterhub-pagination+json"

@@ -15,8 +15,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import requests
-from authhub import Hub, free_port
+from authhub import Hub
 from conftest import ADMIN_TOKEN, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, TEST_SERVICE_CONFIG
+from ports import free_port
 from test_hub_oidc import federation_login
 
 ADMIN_CLAIM_CONFIG = """

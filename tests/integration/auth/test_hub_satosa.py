@@ -21,9 +21,10 @@ import time
 
 import pytest
 import requests
-from authhub import Hub, free_port
+from authhub import Hub
 from conftest import ADMIN_TOKEN, TEST_SERVICE_CONFIG
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from ports import free_port
 from satosa_bridge import SCOPE, Person, SatosaBridge
 
 from mydocker_hub.deploy import trust

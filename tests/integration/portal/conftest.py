@@ -20,9 +20,10 @@ import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "auth"))
 
-from authhub import Hub, free_port  # noqa: E402
+from authhub import Hub  # noqa: E402
 from deployment import IMAGE as STANDARD_IMAGE  # noqa: E402
 from portal_login import login  # noqa: E402
+from ports import free_port  # noqa: E402
 
 from mydocker_hub import accounts, db  # noqa: E402
 from mydocker_hub.environments import DatabaseEnvironmentCatalog  # noqa: E402
