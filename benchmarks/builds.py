@@ -34,11 +34,14 @@ import docker
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the tests' own hubs and counterparts, and their helpers (free ports)
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "auth"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "portal"))
 
-from authhub import Hub, free_port  # noqa: E402
+from authhub import Hub  # noqa: E402
 from portal_login import login  # noqa: E402
+from ports import free_port  # noqa: E402
 
 from benchmarks.stats import percentile  # noqa: E402
 from mydocker_hub import accounts, db  # noqa: E402

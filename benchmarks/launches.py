@@ -45,10 +45,13 @@ from lti import ToolConsumer
 from lti1p3platform.registration import Registration
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the tests' own hubs and counterparts, and their helpers (free ports)
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "auth"))
 
-from authhub import Hub, free_port  # noqa: E402
+from authhub import Hub  # noqa: E402
 from lti_platform import LEARNER, PlatformConfig, TestPlatform  # noqa: E402
+from ports import free_port  # noqa: E402
 
 from benchmarks.stats import percentile  # noqa: E402
 
