@@ -202,7 +202,7 @@ class MyDockerAuthenticator(Authenticator):
             *oidc.handlers(),
         ]
 
-    async def add_user(self, user):
+    def add_user(self, user):
         """A user new to the hub (or, at start, one already in its database).
 
         A local account that has not logged in yet gets the ``teacher`` role its
@@ -212,13 +212,23 @@ class MyDockerAuthenticator(Authenticator):
         cannot be read, the user is still created (its first login gives the role). A
         user created by their own login needs none of this: the login gives the roles,
         and the user joins the login's groups here (`join_groups`).
+
+        Returns None, or a coroutine when a local account must be read. Not a coroutine
+        for a login: JupyterHub awaits `add_user` through ``maybe_future``, which lets
+        other requests run for a coroutine. The groups set here would wait, not yet
+        committed, in the hub's single database session, and another request ending
+        meanwhile rolls back every change of that session (``BaseHandler.finish``).
         """
         super().add_user(user)
         if user.name in self._logging_in:
             self.join_groups(user, self._logging_in.pop(user.name))
-            return
+            return None
         if user.last_activity is not None:
-            return
+            return None
+        return self._grant_local_teacher_role(user)
+
+    async def _grant_local_teacher_role(self, user):
+        """The ``teacher`` role for `user` when their local account is a teacher's."""
         try:
             role = await asyncio.to_thread(accounts.role_of, user.name)
         except Exception:

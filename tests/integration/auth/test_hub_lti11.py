@@ -1,5 +1,6 @@
 """LTI 1.1 launches signed by PyPI `lti`'s ToolConsumer, against a real hub."""
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -133,3 +134,26 @@ def test_a_students_first_launches_at_once_make_one_account_enrolled_once(hub):
             )
         )
     assert (links, enrolments) == (1, 1)
+
+
+def test_a_class_launching_at_once_loses_no_launchs_changes(hub):
+    """40 students' first launches, 20 at a time. The hub keeps one database session for
+    every request: a launch that left its changes uncommitted while another request
+    ended would see them rolled back (JupyterHub warns), and every user with it."""
+    log_start = os.path.getsize(hub.log_path)
+    students = [f"class-{n}" for n in range(40)]
+    launches = [
+        consumer(hub, student, "Learner", custom_environment="intro").generate_launch_data()
+        for student in students
+    ]
+    with ThreadPoolExecutor(20) as pool:
+        responses = list(pool.map(lambda data: post(hub, data), launches))
+    assert [r.status_code for r in responses] == [302] * 40, [r.text[:200] for r in responses]
+    with open(hub.log_path, errors="replace") as log:
+        log.seek(log_start)
+        rolled_back = [line for line in log if "Rolling back" in line]
+    assert rolled_back == []
+    for student in students:
+        name = f"{student}@moodle-test"
+        assert user(hub, name)["groups"] == ["students"], name
+        assert enrolled(hub, "intro", name), name

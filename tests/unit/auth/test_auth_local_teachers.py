@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from jupyterhub import orm, scopes
 from jupyterhub.roles import create_role, get_default_roles
+from jupyterhub.utils import maybe_future  # how JupyterHub calls `add_user`
 
 from mydocker_hub import accounts, authenticator
 from mydocker_hub.auth.identity import Identity
@@ -106,12 +107,12 @@ async def test_a_new_local_teacher_or_admin_gets_the_teacher_role_from_the_hub(d
     auth = authenticator.MyDockerAuthenticator()
     for name in ("prof", "boss"):
         user = new_hub_user(hub_db, name)
-        await auth.add_user(user)
+        await maybe_future(auth.add_user(user))
         assert "teacher" in role_names(user), name
         association = hub_db.query(orm._role_associations["user"]).filter_by(user_id=user.id)
         # managed by the authenticator, like a login's: a later login may take it back
         assert [a.managed_by_auth for a in association] == [True]
-    await auth.add_user(hub_db.get(orm.User, user.id))  # twice: nothing more
+    await maybe_future(auth.add_user(hub_db.get(orm.User, user.id)))  # twice: nothing more
     assert len(user.roles) == 1
 
 
@@ -127,7 +128,7 @@ async def test_students_lms_users_and_users_who_logged_in_get_no_role_from_the_h
     # as a student took the role back)
     logged_in = new_hub_user(hub_db, "prof", last_activity=datetime.now(UTC))
     for user in (student, lms_user, logged_in):
-        await auth.add_user(user)
+        await maybe_future(auth.add_user(user))
         assert role_names(user) == set(), user.name
 
 
@@ -135,7 +136,7 @@ async def test_a_hub_without_the_teacher_role_still_creates_the_user(database):
     accounts.create("prof", "teacher", password="p" * 12)
     session = orm.new_session_factory("sqlite://")()
     user = new_hub_user(session, "prof")
-    await authenticator.MyDockerAuthenticator().add_user(user)
+    await maybe_future(authenticator.MyDockerAuthenticator().add_user(user))
     assert role_names(user) == set()
 
 
@@ -147,5 +148,5 @@ async def test_an_unreadable_account_database_does_not_prevent_creating_the_user
 
     monkeypatch.setattr(accounts, "role_of", broken)
     user = new_hub_user(hub_db, "prof")
-    await authenticator.MyDockerAuthenticator().add_user(user)
+    await maybe_future(authenticator.MyDockerAuthenticator().add_user(user))
     assert role_names(user) == set()

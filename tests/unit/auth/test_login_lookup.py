@@ -1,6 +1,9 @@
 """A login looks its user up once; a new user joins its login's groups without a commit."""
 
+import asyncio
+
 from jupyterhub import orm
+from jupyterhub.utils import maybe_future  # how JupyterHub calls `add_user`
 from sqlalchemy import event
 
 from mydocker_hub.auth.login_lookup import OneUserLookupPerLogin, find_user_for_login
@@ -105,3 +108,27 @@ def test_a_group_that_does_not_exist_yet_is_left_to_jupyterhubs_sync():
     MyDockerAuthenticator().join_groups(user, ["teachers"])
     assert user.groups == []
     assert orm.Group.find(session, "teachers") is None
+
+
+async def test_a_new_user_joins_its_groups_with_no_other_request_running_before_the_commit():
+    """JupyterHub awaits `add_user` through ``maybe_future``, then commits. Were the
+    groups set in a coroutine, another request could end in between, and its
+    ``finish`` would roll back the hub's session, these groups with it."""
+    session = hub_session()
+    session.add(orm.Group(name="students"))
+    user = orm.User(name="s1")
+    session.add(user)
+    session.commit()
+    auth = MyDockerAuthenticator()
+    auth._logging_in["s1"] = ["students"]
+    other_requests = []
+
+    async def another_request():
+        other_requests.append("ran")
+
+    other = asyncio.ensure_future(another_request())
+    await maybe_future(auth.add_user(user))
+    assert [g.name for g in user.groups] == ["students"]
+    assert other_requests == [], "another request ran while the groups were not committed"
+    await other
+    assert other_requests == ["ran"]
