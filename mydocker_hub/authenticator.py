@@ -281,10 +281,9 @@ class MyDockerAuthenticator(Authenticator):
         identity = await self.identify(handler, data)
         if identity is None:
             return None
-        # One trip to a thread and one transaction for all the database work of a
-        # login: each trip waits for the event loop to let go of the GIL (up to 5 ms
-        # under load), each transaction is a connection, a commit and their ORM work.
-        name, admin_flag = await asyncio.to_thread(db.one_transaction, self.record_login, identity)
+        # One transaction for all the database work of a login: each is a connection,
+        # a commit and their ORM work.
+        name, admin_flag = await db.run_short(db.one_transaction, self.record_login, identity)
         # One lookup of the user for the whole login: each is a query on the event loop.
         existing = find_user_for_login(handler, name)
         model = self.auth_model(handler, identity, name, admin_flag, existing)
@@ -414,7 +413,7 @@ class MyDockerAuthenticator(Authenticator):
     async def launch_destination(self, handler, user, identity, next_url=""):
         """Where a launch goes: the activity's environment (enrolled), a teacher's choice
         of it for an activity that names none, else a safe `next` on this hub."""
-        enrolled = await asyncio.to_thread(
+        enrolled = await db.run_short(
             db.one_transaction, self.enrol_from_launch, user.name, user.admin, identity
         )
         if enrolled:

@@ -6,7 +6,6 @@ message when a clock is off) and a bounded nonce store that refuses replays.
 The launch endpoint keeps ltiauthenticator's path, ``/hub/lti/launch``.
 """
 
-import asyncio
 import hmac
 import time
 from urllib.parse import urlsplit
@@ -16,6 +15,7 @@ from oauthlib.oauth1.rfc5849 import signature
 from traitlets import CaselessStrEnum, Dict, Instance, Integer, Set, Unicode, default, validate
 from traitlets.config import LoggingConfigurable
 
+from .. import db
 from .errors import LoginRefused, clock_skew_message
 from .identity import Identity, clean_email, clean_text, person_name
 from .login_lookup import OneUserLookupPerLogin
@@ -148,7 +148,7 @@ class LTI11Launches(LoggingConfigurable):
 
     nonces = Instance(
         DatabaseNonceStore,
-        help="The launch nonces already used (database calls: `validate` runs in a thread).",
+        help="The launch nonces already used (database calls: `validate` is blocking).",
     )
 
     @default("nonces")
@@ -286,10 +286,8 @@ class LTI11LaunchHandler(OneUserLookupPerLogin, LTI11AuthenticateHandler):
             name: [value.decode("utf-8", "replace") for value in values]
             for name, values in self.request.arguments.items()
         }
-        # The nonce check is a database write: off the event loop.
-        args = await asyncio.to_thread(
-            launches.validate, launches.launch_url(self.request), parameters
-        )
+        # The nonce check is a database write (`db.run_short`).
+        args = await db.run_short(launches.validate, launches.launch_url(self.request), parameters)
         identity = launches.identity(args)
         user = await self.login_user({"identity": identity})
         if user is None:

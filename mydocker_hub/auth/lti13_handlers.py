@@ -36,6 +36,7 @@ from ltiauthenticator.utils import convert_request_to_dict, get_browser_protocol
 from tornado import web
 from tornado.httputil import url_concat
 
+from .. import db
 from .deep_linking import resource_link_item, response_claims, signed_response
 from .errors import LoginRefused
 from .login_lookup import OneUserLookupPerLogin
@@ -164,7 +165,7 @@ class LTI13LaunchHandler(OneUserLookupPerLogin, DeclaredLanguage, LTI13CallbackH
         self.check_state()
         platform, claims = await launches.validate(args["id_token"])
         self.check_nonce(claims)
-        await asyncio.to_thread(launches.use_nonce, platform, claims)
+        await db.run_short(launches.use_nonce, platform, claims)
         identity = launches.identity(platform, claims)
         user = await self.login_user({"identity": identity})
         if user is None:

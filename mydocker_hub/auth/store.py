@@ -316,10 +316,10 @@ class LinkStore:
             return list(_run(session, _KEYS_OF, username=username).scalars())
 
     def link(self, key, username):
+        """Link `key`, which `username_of` just found unlinked, to `username`."""
         try:
             with db.session() as session:
-                if _run(session, _USERNAME_OF, key=key).first() is None:
-                    _run(session, _ADD_LINK, key=key, username=username)
+                _run(session, _ADD_LINK, key=key, username=username)
         except IntegrityError:
             # The same person's first two launches at once: the other one linked it.
             pass

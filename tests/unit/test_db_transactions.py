@@ -1,7 +1,10 @@
-"""`db.one_transaction`: a request's steps in one transaction, run again after a conflict."""
+"""`db.one_transaction`: a request's steps in one transaction, run again after a conflict;
+`db.run_short`: where a request's few statements run."""
+
+import threading
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.exc import IntegrityError
 
 from mydocker_hub import db
@@ -78,3 +81,15 @@ def test_a_conflict_with_a_concurrent_request_runs_the_request_once_more(databas
     assert db.one_transaction(login) == "ada"
     assert len(runs) == 2
     assert usernames() == ["ada"]
+
+
+async def test_a_requests_short_work_runs_on_the_event_loop_with_sqlite(database):
+    loop_thread = threading.get_ident()
+    assert await db.run_short(threading.get_ident) == loop_thread
+
+
+async def test_a_requests_short_work_runs_in_a_thread_with_a_server_database(monkeypatch):
+    # Not connected: creating the engine reaches no server.
+    monkeypatch.setattr(db, "_engine", create_engine("postgresql+psycopg://hub@db.invalid/hub"))
+    loop_thread = threading.get_ident()
+    assert await db.run_short(threading.get_ident) != loop_thread

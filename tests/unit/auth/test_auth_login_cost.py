@@ -202,7 +202,6 @@ def test_a_new_and_a_returning_student_launch_with_statements_built_once(databas
         "link of the identity",
         "links of the name",
         "local account",
-        "link of the identity",
         "new link",
         "person",
         "new person",
