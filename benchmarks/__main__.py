@@ -142,7 +142,9 @@ class Hub:
         self.session.mount("http://", adapter)
 
     def clean(self):
-        for service in self.docker.services.list():
+        # No Swarm yet (a fresh machine, before the first `up`): no service to remove.
+        in_swarm = self.docker.info()["Swarm"]["LocalNodeState"] == "active"
+        for service in self.docker.services.list() if in_swarm else []:
             if service.name.startswith(f"{self.prefix}-"):
                 service.remove()
         for container in self.docker.containers.list(all=True):

@@ -99,12 +99,19 @@ def docker_client():
     return docker.from_env(version="auto", timeout=120)
 
 
+def services_named(client, prefix):
+    """The Swarm services named after `prefix`: none while the engine is in no Swarm
+    (a fresh machine, before the first `up`)."""
+    if client.info()["Swarm"]["LocalNodeState"] != "active":
+        return []
+    return [s for s in client.services.list() if s.name.startswith(f"{prefix}-")]
+
+
 def remove_everything(prefix):
     """Remove the services, containers, volumes and network named after `prefix`."""
     client = docker_client()
-    for service in client.services.list():
-        if service.name.startswith(f"{prefix}-"):
-            service.remove()
+    for service in services_named(client, prefix):
+        service.remove()
     for container in client.containers.list(
         all=True, ignore_removed=True
     ):  # a task's may go with its service
@@ -159,11 +166,10 @@ def platform_logs(prefix, lines=200):
         if container.name == f"{prefix}-hub":
             parts.append(f"===== logs of {container.name} =====")
             parts.append(container.logs(tail=lines).decode(errors="replace"))
-    for service in client.services.list():
-        if service.name.startswith(f"{prefix}-"):
-            parts.append(f"===== logs of service {service.name} =====")
-            chunks = service.logs(stdout=True, stderr=True, tail=lines)
-            parts.append(b"".join(chunks).decode(errors="replace"))
+    for service in services_named(client, prefix):
+        parts.append(f"===== logs of service {service.name} =====")
+        chunks = service.logs(stdout=True, stderr=True, tail=lines)
+        parts.append(b"".join(chunks).decode(errors="replace"))
     return "\n".join(parts)
 
 

@@ -17,8 +17,9 @@ def remove_services(prefix):
 
 
 @pytest.fixture
-def services():
-    """Real services of this deployment, and of deployments with a prefix that starts alike."""
+def services(platform):
+    """Real services of this deployment, and of deployments with a prefix that starts alike
+    (on the Swarm that the tests' platform's `up` made)."""
     remove_services(PREFIX)
     own = {
         f"{PREFIX}-alice": {"mydocker.instance": PREFIX, "mydocker.user": "alice"},
