@@ -1,7 +1,10 @@
-"""The hub's program: a data folder that only the hub's user reads."""
+"""The hub's program: a data folder that only the hub's user reads; what its start loaded is
+left out of later garbage collections."""
 
+import gc
 import os
 import stat
+import weakref
 
 from mydocker_hub import app
 
@@ -26,3 +29,24 @@ def test_the_data_folder_and_what_is_in_it_become_private(tmp_path):
         assert mode(tmp_path / "new-secret") == 0o600
     finally:
         os.umask(umask)
+
+
+class Node:
+    """An object in a reference cycle, which only the garbage collector frees."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_what_the_start_loaded_is_left_out_of_later_collections_but_garbage_is_not():
+    in_use, garbage = Node(), Node()
+    garbage_ref = weakref.ref(garbage)
+    del garbage
+    try:
+        app.freeze_what_start_loaded()
+        assert garbage_ref() is None, "garbage must be collected, not frozen"
+        assert gc.get_freeze_count() > 0
+        # no collection goes through it any more
+        assert not any(o is in_use for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
