@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mydocker_hub.deploy import priority
+
 HUB = "hub"  # the owner of the hub's container; the servers' owners are user names
 PROXY = "proxy"  # the owner of the proxy's container
 DEPLOYMENT = (HUB, PROXY)  # the containers that are no server
@@ -158,23 +160,43 @@ class Layout:
     name: str  # a container's directory, {} standing for its full id
     file: str
     parse: Callable[[str], float]
+    # Where `up` puts the hub and the proxy instead (`mydocker_hub.deploy.priority`).
+    platform_parent: str = ""
+
+    def parents(self):
+        return (self.parent, self.platform_parent) if self.platform_parent else (self.parent,)
 
     def ids(self, root):
         pattern = re.compile(re.escape(self.name).replace(r"\{\}", "([0-9a-f]{64})"))
-        try:
-            entries = os.listdir(os.path.join(root, self.parent))
-        except OSError:
-            return set()
-        return {m.group(1) for m in map(pattern.fullmatch, entries) if m}
+        found = set()
+        for parent in self.parents():
+            try:
+                entries = os.listdir(os.path.join(root, parent))
+            except OSError:
+                continue
+            found |= {m.group(1) for m in map(pattern.fullmatch, entries) if m}
+        return found
 
-    def path(self, root, container_id):
-        return os.path.join(root, self.parent, self.name.format(container_id), self.file)
+    def path(self, root, container_id, platform=None):
+        """The container's file; `platform`: in the platform's group (None: where it is)."""
+        if platform is None:
+            platform = bool(self.platform_parent) and os.path.isdir(
+                os.path.join(root, self.platform_parent, self.name.format(container_id))
+            )
+        parent = self.platform_parent if platform else self.parent
+        return os.path.join(root, parent, self.name.format(container_id), self.file)
 
 
 LAYOUTS = (
-    Layout("cpuacct/docker", "{}", "cpuacct.usage", parse_cpuacct_usage),  # v1, cgroupfs
+    Layout(  # v1, cgroupfs
+        "cpuacct/docker",
+        "{}",
+        "cpuacct.usage",
+        parse_cpuacct_usage,
+        f"cpuacct/{priority.GROUP}",
+    ),
     Layout("system.slice", "docker-{}.scope", "cpu.stat", parse_cpu_stat),  # v2, systemd
-    Layout("docker", "{}", "cpu.stat", parse_cpu_stat),  # v2, cgroupfs
+    Layout("docker", "{}", "cpu.stat", parse_cpu_stat, priority.GROUP),  # v2, cgroupfs
 )
 
 

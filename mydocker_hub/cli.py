@@ -13,7 +13,7 @@ import time
 from docker.errors import DockerException
 
 from . import __version__
-from .deploy import DeployError, database, engine, hub, images, proxy, swarm
+from .deploy import DeployError, database, engine, hub, images, priority, proxy, swarm
 from .swarm import names
 
 
@@ -61,8 +61,13 @@ def cmd_up(args):
     images.build_platform_images(client, say, root, force=args.rebuild)
     database.check(client, instance, say)
     hub.remove_if_publishing(client, instance, say)
-    token = proxy.ensure(client, instance, say)
-    hub.ensure(client, instance, root, say, token)
+    group = priority.cgroup_parent(client)
+    token = proxy.ensure(client, instance, say, group)
+    hub.ensure(client, instance, root, say, token, group)
+    if group:
+        problem = priority.give_top_weight()
+        if problem:
+            say(problem)
     version = hub.wait_until_ready(client, instance)
     for line in hub.startup_repairs(client, instance):
         say(line)

@@ -138,8 +138,9 @@ def read_ca(instance):
     return trust.read_ca_file(instance.ca_file) if instance.ca_file else b""
 
 
-def spec_hash(image_id, environment, config, extra_ca=b""):
-    data = json.dumps([image_id, environment, HUB_RUN_OPTIONS], sort_keys=True).encode()
+def spec_hash(image_id, environment, config, extra_ca=b"", cgroup_parent=None):
+    options = [HUB_RUN_OPTIONS] + ([cgroup_parent] if cgroup_parent else [])
+    data = json.dumps([image_id, environment, *options], sort_keys=True).encode()
     return hashlib.sha256(data + config + extra_ca).hexdigest()[:16]
 
 
@@ -168,7 +169,8 @@ def container_named(client, name):
         return None
 
 
-def create(client, instance, config, wanted_hash, environment):
+def create(client, instance, config, wanted_hash, environment, cgroup_parent=None):
+    placement = {"cgroup_parent": cgroup_parent} if cgroup_parent else {}
     try:
         container = client.containers.create(
             HUB_IMAGE,
@@ -189,6 +191,7 @@ def create(client, instance, config, wanted_hash, environment):
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
             **HUB_RUN_OPTIONS,
+            **placement,
         )
     except APIError as e:
         raise DeployError(f"could not create the hub container: {e.explanation}") from None
@@ -201,11 +204,11 @@ def create(client, instance, config, wanted_hash, environment):
     return container
 
 
-def ensure(client, instance, root, say, proxy_token):
+def ensure(client, instance, root, say, proxy_token, cgroup_parent=None):
     """Run the hub with the current image and settings; keep it if nothing changed.
 
     `proxy_token` is the proxy's API token (`proxy.ensure`): a new proxy makes a
-    new hub, which gives it every route.
+    new hub, which gives it every route. `cgroup_parent`: see `priority`.
     """
     config = read_config(instance, root)
     extra_ca = read_ca(instance)  # a bad file stops `up` here, in one line
@@ -213,7 +216,8 @@ def ensure(client, instance, root, say, proxy_token):
         say(trust.describe(extra_ca))
     environment = hub_environment(instance, proxy_token)
     image = client.images.get(HUB_IMAGE)
-    wanted = spec_hash(image.id, environment, config, extra_ca)  # a changed CA: a new hub
+    # A changed CA, or a hub not yet in the platform's CPU group: a new hub.
+    wanted = spec_hash(image.id, environment, config, extra_ca, cgroup_parent)
     container = get_container(client, instance)
     if container is not None and container.labels.get(SPEC_LABEL) != wanted:
         # The proxy stays on the overlay network meanwhile: this machine keeps its
@@ -223,12 +227,14 @@ def ensure(client, instance, root, say, proxy_token):
         container = None
     if container is None:
         say(f"Creating the hub container {instance.container}")
-        container = create(client, instance, config, wanted, environment)
+        container = create(client, instance, config, wanted, environment, cgroup_parent)
     if container.status != "running":
         if container.status != "created":
             say(f"The hub had stopped ({describe_state(container)}): starting it again")
         container = start_or_recreate(
-            container, lambda: create(client, instance, config, wanted, environment), say
+            container,
+            lambda: create(client, instance, config, wanted, environment, cgroup_parent),
+            say,
         )
     return container
 

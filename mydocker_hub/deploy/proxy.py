@@ -66,10 +66,11 @@ def spec_hash(image_id, instance):
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
-def ensure(client, instance, say):
+def ensure(client, instance, say, cgroup_parent=None):
     """Run the proxy; keep it (and its token) when its image and settings are the same.
 
-    Returns the token that the hub must use.
+    Returns the token that the hub must use. A new proxy goes in `cgroup_parent`
+    (see `priority`); a running one keeps its place, and its routes.
     """
     image = client.images.get(PROXY_IMAGE)
     wanted = spec_hash(image.id, instance)
@@ -84,7 +85,7 @@ def ensure(client, instance, say):
         # and gives it every route again.
         token = secrets.token_hex(32)
         say(f"Creating the proxy container {container_name(instance)}")
-        container = create(client, instance, token, wanted)
+        container = create(client, instance, token, wanted, cgroup_parent)
     elif container.attrs["HostConfig"].get("CpuShares") != PLATFORM_CPU_SHARES:
         # A proxy made before it had its CPU weight gets it without a restart.
         container.update(cpu_shares=PLATFORM_CPU_SHARES)
@@ -93,7 +94,8 @@ def ensure(client, instance, say):
     return token
 
 
-def create(client, instance, token, wanted_hash):
+def create(client, instance, token, wanted_hash, cgroup_parent=None):
+    placement = {"cgroup_parent": cgroup_parent} if cgroup_parent else {}
     try:
         return client.containers.create(
             PROXY_IMAGE,
@@ -114,6 +116,7 @@ def create(client, instance, token, wanted_hash):
                 "Type": "json-file",
                 "Config": {"mode": "non-blocking", "max-size": "20m", "max-file": "3"},
             },
+            **placement,
         )
     except APIError as e:
         raise DeployError(f"could not create the proxy container: {e.explanation}") from None

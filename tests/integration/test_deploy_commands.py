@@ -6,6 +6,7 @@ platform that the session brought up.
 
 import hashlib
 import io
+import os
 import subprocess
 import tarfile
 
@@ -13,6 +14,7 @@ import requests
 from deployment import CLI, ROOT, docker_client, remove_everything, wait_for_http
 from jupyter_client import HubUser
 
+from mydocker_hub.deploy import priority
 from mydocker_hub.deploy.hub import PLATFORM_CPU_SHARES
 
 
@@ -59,6 +61,21 @@ def test_the_hub_and_the_proxy_come_before_the_servers_for_the_cpu(platform):
     platform.up()
     kept = proxy_container(platform)
     assert kept.id == proxy.id and kept.attrs["HostConfig"]["CpuShares"] == shares
+
+
+def test_the_hub_and_the_proxy_run_in_a_cpu_group_of_their_own_with_the_top_weight(platform):
+    group = f"/{priority.GROUP}"
+    for container in (hub_container(platform), proxy_container(platform)):
+        assert container.attrs["HostConfig"]["CgroupParent"] == group
+        with open(f"/proc/{container.attrs['State']['Pid']}/cgroup") as f:
+            assert f"{group}/{container.id}" in f.read()
+    weights = [
+        (f"/sys/fs/cgroup/{controller}/{priority.GROUP}/{name}".replace("//", "/"), value)
+        for controller, name, value in priority.WEIGHT_FILES
+    ]
+    path, value = next((path, value) for path, value in weights if os.path.exists(path))
+    with open(path) as f:
+        assert f.read().strip() == value
 
 
 def test_a_subnet_that_conflicts_with_the_network_is_one_line_and_changes_nothing(platform):

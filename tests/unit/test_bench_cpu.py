@@ -158,9 +158,9 @@ class FakeMachine:
         (directory / "comm").write_text(f"{name}\n")
         (directory / "stat").write_text(process_stat(pid, name, ticks - ticks // 2, ticks // 2))
 
-    def set_container(self, container_id, seconds):
-        path = self.cgroup / self.layout.path("", container_id)
-        path.parent.mkdir(exist_ok=True)
+    def set_container(self, container_id, seconds, platform=False):
+        path = self.cgroup / self.layout.path("", container_id, platform)
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.created.add(container_id)
         if self.layout.file == "cpuacct.usage":
             path.write_text(f"{int(seconds * 1e9)}\n")
@@ -194,11 +194,22 @@ def sampler_on(machine, owners):
     return sampler, calls
 
 
-@pytest.mark.parametrize("layout", cpu.LAYOUTS, ids=["v1", "v2-systemd", "v2-cgroupfs"])
-def test_a_storm_of_two_servers(tmp_path, layout):
+@pytest.mark.parametrize(
+    "layout, platform_group",
+    [
+        (cpu.LAYOUTS[0], False),
+        (cpu.LAYOUTS[0], True),
+        (cpu.LAYOUTS[1], False),
+        (cpu.LAYOUTS[2], False),
+        (cpu.LAYOUTS[2], True),
+    ],
+    ids=["v1", "v1-platform-group", "v2-systemd", "v2-cgroupfs", "v2-platform-group"],
+)
+def test_a_storm_of_two_servers(tmp_path, layout, platform_group):
     machine = FakeMachine(tmp_path, layout)
-    machine.set_container(HUB_ID, 50.0)  # running since before the storm
-    machine.set_container(PROXY_ID, 20.0)
+    # The hub and the proxy in Docker's group, or in the platform's own.
+    machine.set_container(HUB_ID, 50.0, platform_group)  # running since before the storm
+    machine.set_container(PROXY_ID, 20.0, platform_group)
     machine.set_container(OTHER, 7.0)  # another deployment's
     owners = {HUB_ID: cpu.HUB, PROXY_ID: cpu.PROXY, SERVER_1: "u1", SERVER_2: "u2"}
     sampler, calls = sampler_on(machine, owners)
@@ -210,14 +221,14 @@ def test_a_storm_of_two_servers(tmp_path, layout):
     machine.set_process(11, "containerd", 10)
     machine.set_process(12, "python3", 500)  # not the engine, nor the bench
     machine.set_process(BENCH_PID, "python3", 1)
-    machine.set_container(HUB_ID, 50.5)
+    machine.set_container(HUB_ID, 50.5, platform_group)
     machine.set_container(SERVER_1, 0.5)
     sampler.sample()
 
     machine.now = 102.0
     machine.set_machine(busy=350, idle=50)
-    machine.set_container(HUB_ID, 51.0)
-    machine.set_container(PROXY_ID, 20.2)
+    machine.set_container(HUB_ID, 51.0, platform_group)
+    machine.set_container(PROXY_ID, 20.2, platform_group)
     machine.set_container(SERVER_1, 1.5)
     machine.set_container(SERVER_2, 1.0)
     machine.set_container(OTHER, 9.0)

@@ -109,7 +109,7 @@ def deployment(monkeypatch, tmp_path):
     events = Events()
     monkeypatch.setattr(hub, "read_config", lambda instance, root: b"config")
 
-    def create(client, instance, config, wanted, environment):
+    def create(client, instance, config, wanted, environment, cgroup_parent=None):
         events.append(f"create uni-hub with proxy token {environment['CONFIGPROXY_AUTH_TOKEN']}")
         return Named("uni-hub", events, {hub.SPEC_LABEL: wanted}, status="created")
 

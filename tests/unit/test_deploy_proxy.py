@@ -34,7 +34,7 @@ def machine(monkeypatch):
     )
     monkeypatch.setattr(proxy, "container_named", lambda client, name: existing.get(name))
 
-    def create(client, instance, token, wanted):
+    def create(client, instance, token, wanted, cgroup_parent=None):
         events.append(f"create uni-proxy with token {token}")
         return Container(events, {proxy.SPEC_LABEL: wanted}, token, status="created")
 

@@ -1,0 +1,51 @@
+"""The hub and its proxy ahead of everything else for the CPU.
+
+With its cgroupfs driver, Docker puts every container in one CPU group
+(``/docker``). Inside it the platform's containers weigh the most
+(`PLATFORM_CPU_SHARES`), but the group as a whole takes its turns against
+the engine's own processes (dockerd, runc, the shims), and each of its turns
+is shared with the busy servers. While a class of 50 started, the hub's event
+loop waited for a CPU about as long as it ran (5.5 s against 5.7 s). In a
+group of their own with the top weight, the hub and the proxy run as soon as
+they have work: that wait fell to 1.7 s.
+
+With the systemd driver (a Docker started by systemd on cgroup v2), groups
+are systemd slices, which this module does not manage: the containers stay
+where Docker puts them.
+"""
+
+import os
+
+GROUP = "mydocker-platform"
+# The group's weight file and its highest value, under cgroup v1 then v2.
+WEIGHT_FILES = (("cpu", "cpu.shares", "262144"), ("", "cpu.weight", "10000"))
+
+
+def cgroup_parent(client):
+    """The group for the hub's and the proxy's containers, or None to leave them to Docker."""
+    if client.info().get("CgroupDriver") != "cgroupfs":
+        return None
+    return f"/{GROUP}"
+
+
+def give_top_weight(cgroup_root="/sys/fs/cgroup"):
+    """Give the platform's group (made by Docker as its containers started) the top weight.
+
+    Returns None, or a sentence saying why it could not.
+    """
+    for controller, name, value in WEIGHT_FILES:
+        path = os.path.join(cgroup_root, controller, GROUP, name)
+        if not os.path.exists(path):
+            continue
+        try:
+            with open(path, "w") as f:
+                f.write(value)
+        except OSError as e:
+            return (
+                f"Could not give the hub's CPU group its weight ({path}: {e.strerror}); "
+                "the hub may answer slowly while a class starts"
+            )
+        return None
+    return (
+        f"No CPU group {GROUP} under {cgroup_root}; the hub may answer slowly while a class starts"
+    )
