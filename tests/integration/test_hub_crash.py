@@ -164,9 +164,13 @@ def test_a_hub_killed_during_a_class_start_comes_back_alone_with_no_orphan(platf
 
 
 def poll_server(platform, user, token, until):
-    """GET the server's /api/status through the proxy every 0.2 s until `until` is set;
-    the number of requests and the failed ones."""
-    url = f"{platform.url}/user/{user}/jupyterlab/api/status"
+    """GET the server's /api through the proxy every 0.2 s until `until` is set;
+    the number of requests and the failed ones.
+
+    Not /api/status: it lists the kernels, and jupyter_server answers it with a
+    500 while a kernel starts (the kernel has no `last_activity` yet).
+    """
+    url = f"{platform.url}/user/{user}/jupyterlab/api"
     done, failed = 0, []
     while not until.is_set():
         try:
