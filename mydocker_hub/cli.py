@@ -65,7 +65,7 @@ def cmd_up(args):
     token = proxy.ensure(client, instance, say, group)
     hub.ensure(client, instance, root, say, token, group)
     if group:
-        problem = priority.give_top_weight()
+        problem = priority.give_weight()
         if problem:
             say(problem)
     version = hub.wait_until_ready(client, instance)

@@ -63,7 +63,7 @@ def test_the_hub_and_the_proxy_come_before_the_servers_for_the_cpu(platform):
     assert kept.id == proxy.id and kept.attrs["HostConfig"]["CpuShares"] == shares
 
 
-def test_the_hub_and_the_proxy_run_in_a_cpu_group_of_their_own_with_the_top_weight(platform):
+def test_the_hub_and_the_proxy_run_in_a_cpu_group_of_their_own_with_its_weight(platform):
     group = f"/{priority.GROUP}"
     for container in (hub_container(platform), proxy_container(platform)):
         assert container.attrs["HostConfig"]["CgroupParent"] == group
