@@ -170,7 +170,6 @@ def container_named(client, name):
 
 
 def create(client, instance, config, wanted_hash, environment, cgroup_parent=None):
-    placement = {"cgroup_parent": cgroup_parent} if cgroup_parent else {}
     try:
         container = client.containers.create(
             HUB_IMAGE,
@@ -191,7 +190,7 @@ def create(client, instance, config, wanted_hash, environment, cgroup_parent=Non
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
             **HUB_RUN_OPTIONS,
-            **placement,
+            cgroup_parent=cgroup_parent,  # None: where Docker puts containers
         )
     except APIError as e:
         raise DeployError(f"could not create the hub container: {e.explanation}") from None

@@ -95,7 +95,6 @@ def ensure(client, instance, say, cgroup_parent=None):
 
 
 def create(client, instance, token, wanted_hash, cgroup_parent=None):
-    placement = {"cgroup_parent": cgroup_parent} if cgroup_parent else {}
     try:
         return client.containers.create(
             PROXY_IMAGE,
@@ -116,7 +115,7 @@ def create(client, instance, token, wanted_hash, cgroup_parent=None):
                 "Type": "json-file",
                 "Config": {"mode": "non-blocking", "max-size": "20m", "max-file": "3"},
             },
-            **placement,
+            cgroup_parent=cgroup_parent,  # None: where Docker puts containers
         )
     except APIError as e:
         raise DeployError(f"could not create the proxy container: {e.explanation}") from None
