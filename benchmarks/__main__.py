@@ -51,6 +51,7 @@ import requests
 from urllib3.util.retry import Retry
 
 from benchmarks import cpu, loop_lag
+from mydocker_hub.deploy import DeployError, engine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(os.path.dirname(sys.executable), "mydocker-hub")
@@ -105,7 +106,7 @@ def percentile(values, fraction):
 class Hub:
     """One hub deployment under its own prefix, driven through the REST API."""
 
-    def __init__(self, spawner, config_text):
+    def __init__(self, spawner, config_text, client):
         self.spawner = spawner
         self.prefix = f"mydbench{spawner}"
         self.url = f"http://127.0.0.1:{PORT}"
@@ -120,7 +121,7 @@ class Hub:
             MYDOCKER_CONFIG=self.config_file.name,
             MYDOCKER_IDLE_TIMEOUT="0",
         )
-        self.docker = docker.from_env(version="auto", timeout=300)
+        self.docker = client
 
     def cli(self, *args):
         result = subprocess.run(
@@ -458,7 +459,13 @@ def main(argv=None):
     round_id = f"r{int(time.time()) % 100000}"
     results = {}
     configs = {"stock": STOCK_CONFIG, "ours": OURS_CONFIG + args.ours_config + "\n"}
-    hubs = {spawner: Hub(spawner, configs[spawner]) for spawner in configs}
+    # On a fresh machine the engine is not running yet: start it as `make up` does.
+    try:
+        client = engine.ensure(lambda message: print(f"benchmarks: {message}", file=sys.stderr))
+    except DeployError as error:
+        return f"benchmarks: {error}"
+    client.api.timeout = 300
+    hubs = {spawner: Hub(spawner, configs[spawner], client) for spawner in configs}
     for hub in hubs.values():  # both use one subnet: an earlier run's leftovers block it
         hub.clean()
     for spawner in spawners:
