@@ -166,25 +166,18 @@ class Layout:
     def parents(self):
         return (self.parent, self.platform_parent) if self.platform_parent else (self.parent,)
 
-    def ids(self, root):
+    def groups(self, root):
+        """The containers that have a group here: their ids, each with its directory."""
         pattern = re.compile(re.escape(self.name).replace(r"\{\}", "([0-9a-f]{64})"))
-        found = set()
+        found = {}
         for parent in self.parents():
             try:
                 entries = os.listdir(os.path.join(root, parent))
             except OSError:
                 continue
-            found |= {m.group(1) for m in map(pattern.fullmatch, entries) if m}
+            for match in filter(None, map(pattern.fullmatch, entries)):
+                found[match.group(1)] = os.path.join(root, parent, match.group(0))
         return found
-
-    def path(self, root, container_id, platform=None):
-        """The container's file; `platform`: in the platform's group (None: where it is)."""
-        if platform is None:
-            platform = bool(self.platform_parent) and os.path.isdir(
-                os.path.join(root, self.platform_parent, self.name.format(container_id))
-            )
-        parent = self.platform_parent if platform else self.parent
-        return os.path.join(root, parent, self.name.format(container_id), self.file)
 
 
 LAYOUTS = (
@@ -282,8 +275,8 @@ class CpuSampler:
         self.machine.append((t, busy, idle))
         self.engine.append((t, self._engine_seconds()))
         self.bench.append((t, self._processes_seconds(self.bench_pids(), self.bench_last)))
-        for cid in self._known_ids():
-            text = read(self.layout.path(self.cgroup_root, cid))
+        for cid, directory in self._known_groups().items():
+            text = read(os.path.join(directory, self.layout.file))
             if text is not None:
                 self.series.setdefault(cid, []).append((t, self.layout.parse(text)))
 
@@ -304,20 +297,23 @@ class CpuSampler:
                 last[pid] = parse_process_stat(text, self.hz)
         return sum(last.values())
 
-    def _known_ids(self):
-        """The deployment's containers with a cgroup now, asking `containers()` about new ones."""
+    def _known_groups(self):
+        """The deployment's containers with a group now (see `Layout.groups`).
+
+        `containers()` is asked only about the ones not seen before.
+        """
         if self.layout is None:
-            self.layout = next((lay for lay in LAYOUTS if lay.ids(self.cgroup_root)), None)
+            self.layout = next((lay for lay in LAYOUTS if lay.groups(self.cgroup_root)), None)
             if self.layout is None:
-                return []
-        present = self.layout.ids(self.cgroup_root)
-        new = present - self.owners.keys() - self.strangers
+                return {}
+        present = self.layout.groups(self.cgroup_root)
+        new = present.keys() - self.owners.keys() - self.strangers
         if new:
             owners = self.containers()
             if owners is not None:
                 self.owners.update(owners)
                 self.strangers |= new - owners.keys()
-        return sorted(present & self.owners.keys())
+        return {cid: present[cid] for cid in sorted(present.keys() & self.owners.keys())}
 
     def totals(self):
         """CPU-seconds used between the first and the last sample, by part."""

@@ -139,6 +139,7 @@ def read_ca(instance):
 
 
 def spec_hash(image_id, environment, config, extra_ca=b"", cgroup_parent=None):
+    # No group (the systemd driver): the hash, and so the running hub, stay as they were.
     options = [HUB_RUN_OPTIONS] + ([cgroup_parent] if cgroup_parent else [])
     data = json.dumps([image_id, environment, *options], sort_keys=True).encode()
     return hashlib.sha256(data + config + extra_ca).hexdigest()[:16]

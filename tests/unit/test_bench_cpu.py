@@ -1,5 +1,6 @@
 """The storm benchmark's CPU accounting (`benchmarks.cpu`), on fake /proc and cgroup trees."""
 
+import os
 import time
 
 import pytest
@@ -159,7 +160,8 @@ class FakeMachine:
         (directory / "stat").write_text(process_stat(pid, name, ticks - ticks // 2, ticks // 2))
 
     def set_container(self, container_id, seconds, platform=False):
-        path = self.cgroup / self.layout.path("", container_id, platform)
+        parent = self.layout.platform_parent if platform else self.layout.parent
+        path = self.cgroup / parent / self.layout.name.format(container_id) / self.layout.file
         path.parent.mkdir(parents=True, exist_ok=True)
         self.created.add(container_id)
         if self.layout.file == "cpuacct.usage":
@@ -168,9 +170,9 @@ class FakeMachine:
             path.write_text(f"usage_usec {int(seconds * 1e6)}\nuser_usec 0\n")
 
     def remove_container(self, container_id):
-        path = self.cgroup / self.layout.path("", container_id)
-        path.unlink()
-        path.parent.rmdir()
+        directory = self.layout.groups(self.cgroup)[container_id]
+        os.remove(os.path.join(directory, self.layout.file))
+        os.rmdir(directory)
 
 
 BENCH_PID = 13
