@@ -31,24 +31,33 @@ def cgroup_parent(client):
     return f"/{GROUP}"
 
 
+def weight_file(cgroup_root="/sys/fs/cgroup"):
+    """The group's weight file that this machine has, with the weight it must hold; or None."""
+    for controller, name, value in WEIGHT_FILES:
+        path = os.path.join(cgroup_root, controller, GROUP, name)
+        if os.path.exists(path):
+            return path, value
+    return None
+
+
 def give_weight(cgroup_root="/sys/fs/cgroup"):
     """Give the platform's group (made by Docker as its containers started) its weight.
 
     Returns None, or a sentence saying why it could not.
     """
-    for controller, name, value in WEIGHT_FILES:
-        path = os.path.join(cgroup_root, controller, GROUP, name)
-        if not os.path.exists(path):
-            continue
-        try:
-            with open(path, "w") as f:
-                f.write(value)
-        except OSError as e:
-            return (
-                f"Could not give the hub's CPU group its weight ({path}: {e.strerror}); "
-                "the hub may answer slowly while a class starts"
-            )
-        return None
-    return (
-        f"No CPU group {GROUP} under {cgroup_root}; the hub may answer slowly while a class starts"
-    )
+    found = weight_file(cgroup_root)
+    if found is None:
+        return (
+            f"No CPU group {GROUP} under {cgroup_root}; "
+            "the hub may answer slowly while a class starts"
+        )
+    path, value = found
+    try:
+        with open(path, "w") as f:
+            f.write(value)
+    except OSError as e:
+        return (
+            f"Could not give the hub's CPU group its weight ({path}: {e.strerror}); "
+            "the hub may answer slowly while a class starts"
+        )
+    return None

@@ -6,7 +6,6 @@ platform that the session brought up.
 
 import hashlib
 import io
-import os
 import subprocess
 import tarfile
 
@@ -69,11 +68,7 @@ def test_the_hub_and_the_proxy_run_in_a_cpu_group_of_their_own_with_its_weight(p
         assert container.attrs["HostConfig"]["CgroupParent"] == group
         with open(f"/proc/{container.attrs['State']['Pid']}/cgroup") as f:
             assert f"{group}/{container.id}" in f.read()
-    weights = [
-        (f"/sys/fs/cgroup/{controller}/{priority.GROUP}/{name}".replace("//", "/"), value)
-        for controller, name, value in priority.WEIGHT_FILES
-    ]
-    path, value = next((path, value) for path, value in weights if os.path.exists(path))
+    path, value = priority.weight_file()
     with open(path) as f:
         assert f.read().strip() == value
 
